@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# Installs the Debian packages Raccordo needs to build, test and run.
+# Idempotent: packages already present are skipped, and apt-get runs only when
+# something is missing. Usage: deploy/install-deps.sh [--with-extras]
+set -euo pipefail
+
+packages=(
+  # toolchain
+  build-essential cmake ninja-build ccache pkg-config clang-14 libclang-rt-14-dev
+  # libraries
+  libboost-dev rapidjson-dev libspdlog-dev libfmt-dev libsqlite3-dev libssl-dev
+  libcli11-dev libpqxx-dev libicu-dev libxml2-dev libjwt-dev libqrencode-dev
+  libzbar-dev libhowardhinnant-date-dev
+  # tests and benchmarks
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql curl python3
+)
+
+missing=()
+for p in "${packages[@]}"; do
+  if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed"; then
+    missing+=("$p")
+  fi
+done
+
+if [ ${#missing[@]} -eq 0 ]; then
+  echo "install-deps: all ${#packages[@]} packages present"
+  exit 0
+fi
+
+echo "install-deps: installing ${missing[*]}"
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+export DEBIAN_FRONTEND=noninteractive
+"${sudo_cmd[@]}" apt-get update -qq
+"${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}"

@@ -1,0 +1,87 @@
+#pragma once
+// Adapters turn a source's bytes into source-neutral records; mappings
+// (gateway/mapping) turn records into FHIR resources.
+//
+// An adapter is stateless after construction and thread-safe: the same
+// instance serves every listener thread and worker.
+
+#include <map>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "gateway/core/json.h"
+#include "gateway/core/result.h"
+
+namespace raccordo {
+
+/// What a listener learns from a cheap look at the envelope, before the
+/// message is journaled: nothing here may need code tables or the store.
+struct Envelope {
+  std::string citizen_key;        // ordering key (normally the codice fiscale); may be empty
+  std::string source_message_id;  // the source's own id, used for idempotency when no header is given
+};
+
+/// Source-neutral record kinds understood by the mappings.
+namespace kind {
+inline constexpr const char* kPerson = "person";          // demographics of the citizen
+inline constexpr const char* kHousehold = "household";    // nucleo familiare
+inline constexpr const char* kCase = "case";              // presa in carico
+inline constexpr const char* kService = "service";        // an active service or measure of a case
+inline constexpr const char* kIncome = "income";          // ISEE
+inline constexpr const char* kAssessment = "assessment";  // UVM multidimensional assessment
+}  // namespace kind
+
+struct Record {
+  std::string kind;
+  std::string source_id;  // the record's id in its source (unique per kind and source)
+  json::Doc data;         // canonical fields of the kind (docs/adapters.md); codes already as {system, code, display}
+};
+
+struct DecodedMessage {
+  std::string source;       // "sisa", "ats", "gp": the `urn:raccordo:{source}:{kind}` identifier prefix
+  std::string citizen_key;  // codice fiscale, upper case
+  std::string source_message_id;
+  std::string sent_at;      // the source's own timestamp, if any
+  std::vector<Record> records;
+};
+
+struct MessageMeta {
+  int64_t message_id = 0;
+  std::string adapter;
+  std::string sender;
+  std::string content_type;
+};
+
+class Adapter {
+ public:
+  virtual ~Adapter() = default;
+  virtual std::string name() const = 0;
+  /// Media types accepted at /ingest/{name}; the first is the preferred one.
+  virtual std::vector<std::string> mediaTypes() const = 0;
+  /// Cheap, certain checks of the envelope (well-formedness) and the keys a
+  /// listener needs. Errors here are answered at once (HTTP 400).
+  virtual Result<Envelope> inspect(std::string_view bytes) const = 0;
+  /// Full decoding: schema, codes, identifiers. Errors name the location.
+  virtual Result<DecodedMessage> decode(std::string_view bytes, const MessageMeta& meta) const = 0;
+};
+
+using AdapterPtr = std::shared_ptr<const Adapter>;
+
+/// Adapters by name. Filled once at start by registerBuiltinAdapters(); read-only afterwards.
+class AdapterRegistry {
+ public:
+  /// Fails on a duplicate name.
+  Status add(AdapterPtr adapter);
+  const Adapter* find(std::string_view name) const;
+  std::vector<std::string> names() const;
+
+ private:
+  std::map<std::string, AdapterPtr, std::less<>> adapters_;
+};
+
+/// Media type without parameters, lower case: "application/json; charset=utf-8" -> "application/json".
+std::string baseMediaType(std::string_view content_type);
+
+}  // namespace raccordo

@@ -1,0 +1,91 @@
+#include "gateway/core/clock.h"
+
+#include <charconv>
+#include <cstdio>
+#include <ctime>
+
+namespace raccordo {
+
+namespace {
+
+// Days from civil date (proleptic Gregorian), after Howard Hinnant's published algorithm.
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
+
+bool readInt(std::string_view s, size_t pos, size_t len, int& out) {
+  if (pos + len > s.size()) return false;
+  auto [end, ec] = std::from_chars(s.data() + pos, s.data() + pos + len, out);
+  return ec == std::errc() && end == s.data() + pos + len;
+}
+
+}  // namespace
+
+std::string formatInstant(int64_t epoch_ms) {
+  std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  char buf[40];
+  std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
+  return buf;
+}
+
+bool parseInstant(std::string_view s, int64_t& epoch_ms) {
+  int y = 0, mo = 1, d = 1, h = 0, mi = 0, sec = 0, ms = 0;
+  if (!readInt(s, 0, 4, y)) return false;
+  size_t pos = 4;
+  if (pos < s.size()) {
+    if (s[pos] != '-' || !readInt(s, pos + 1, 2, mo)) return false;
+    pos += 3;
+  }
+  if (pos < s.size()) {
+    if (s[pos] != '-' || !readInt(s, pos + 1, 2, d)) return false;
+    pos += 3;
+  }
+  int offset_min = 0;
+  if (pos < s.size()) {
+    if (s[pos] != 'T' || !readInt(s, pos + 1, 2, h) || s.size() < pos + 6 || s[pos + 3] != ':' ||
+        !readInt(s, pos + 4, 2, mi)) {
+      return false;
+    }
+    pos += 6;
+    if (pos < s.size() && s[pos] == ':') {
+      if (!readInt(s, pos + 1, 2, sec)) return false;
+      pos += 3;
+      if (pos < s.size() && s[pos] == '.') {
+        size_t start = ++pos;
+        while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+        std::string frac(s.substr(start, pos - start));
+        frac.resize(3, '0');
+        ms = std::stoi(frac);
+      }
+    }
+    if (pos < s.size()) {
+      if (s[pos] == 'Z') {
+        ++pos;
+      } else if (s[pos] == '+' || s[pos] == '-') {
+        int oh = 0, om = 0;
+        if (!readInt(s, pos + 1, 2, oh) || s.size() < pos + 6 || s[pos + 3] != ':' || !readInt(s, pos + 4, 2, om)) {
+          return false;
+        }
+        offset_min = (oh * 60 + om) * (s[pos] == '+' ? 1 : -1);
+        pos += 6;
+      } else {
+        return false;
+      }
+    }
+    if (pos != s.size()) return false;
+  }
+  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  int64_t days = daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
+  epoch_ms = ((days * 24 + h) * 60 + mi - offset_min) * 60000LL + sec * 1000LL + ms;
+  return true;
+}
+
+}  // namespace raccordo

@@ -1,0 +1,34 @@
+#pragma once
+// Source-neutral records -> FHIR R4 resources of the integrated-care record.
+// Ids are derived from source identifiers (stableId), so a re-sent record
+// lands on the same resource and becomes a new version of it.
+
+#include <string>
+#include <vector>
+
+#include "gateway/adapter/adapter.h"
+#include "gateway/core/result.h"
+
+namespace raccordo {
+
+struct MappingContext {
+  std::string cf_system = "http://hl7.it/sid/codiceFiscale";
+};
+
+/// One resource to write. For arrays named in merge_arrays, elements of the
+/// stored version whose "entity" differs from every new element are kept
+/// (a household Group gathers its members from each member's own message).
+struct ResourceWrite {
+  json::Doc doc;
+  std::vector<std::string> merge_arrays;
+};
+
+/// The Patient id of a citizen key (codice fiscale).
+std::string patientIdFor(std::string_view citizen_key);
+
+/// `urn:raccordo:{source}:{kind}`: the identifier system of a source-local id.
+std::string sourceSystem(std::string_view source, std::string_view kind);
+
+Result<std::vector<ResourceWrite>> mapToFhir(const DecodedMessage& message, const MappingContext& context);
+
+}  // namespace raccordo

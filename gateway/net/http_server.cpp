@@ -1,0 +1,276 @@
+#include <utility>  // Boost 1.74's asio/awaitable.hpp needs it first.
+
+#include "gateway/net/http_server.h"
+
+#include "gateway/api/router.h"
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+namespace raccordo {
+
+namespace asio = boost::asio;
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = asio::ip::tcp;
+using asio::awaitable;
+using asio::use_awaitable;
+
+namespace {
+
+http::response<http::string_body> toBeast(const HttpResponse& r, unsigned version, bool keep_alive, bool head) {
+  http::response<http::string_body> res{static_cast<http::status>(r.status), version};
+  res.set(http::field::server, "Raccordo");
+  res.set(http::field::content_type, r.content_type);
+  for (const auto& [k, v] : r.headers) res.set(k, v);
+  res.keep_alive(keep_alive);
+  if (head) {
+    res.content_length(r.body.size());
+  } else {
+    res.body() = r.body;
+    res.prepare_payload();
+  }
+  return res;
+}
+
+}  // namespace
+
+struct HttpServer::Impl {
+  HttpServerOptions options;
+  RequestHandler handler;
+  const Authenticator& auth;
+  Metrics& metrics;
+
+  asio::io_context io;
+  asio::thread_pool pool;
+  tcp::acceptor acceptor{io};
+  std::vector<std::thread> threads;
+  std::atomic<bool> stopping{false};
+  std::atomic<int> connections{0};
+  std::atomic<int> in_flight{0};
+  std::mutex mu;
+  std::condition_variable drained;
+  std::set<std::shared_ptr<beast::tcp_stream>> streams;  // for closing idle connections at stop
+
+  Impl(HttpServerOptions o, RequestHandler h, const Authenticator& a, Metrics& m)
+      : options(std::move(o)), handler(std::move(h)), auth(a), metrics(m),
+        pool(static_cast<size_t>(options.handler_threads)) {}
+
+  void count(int status) {
+    metrics.inc("raccordo_http_responses_total", "code=\"" + std::to_string(status) + "\"");
+  }
+
+  awaitable<void> write(beast::tcp_stream& stream, const HttpResponse& r, unsigned version, bool keep_alive,
+                        bool head) {
+    auto res = toBeast(r, version, keep_alive, head);
+    boost::system::error_code ec;
+    stream.expires_after(options.read_timeout);
+    if (head) {
+      http::response_serializer<http::string_body> sr{res};
+      co_await http::async_write_header(stream, sr, asio::redirect_error(use_awaitable, ec));
+    } else {
+      co_await http::async_write(stream, res, asio::redirect_error(use_awaitable, ec));
+    }
+    count(r.status);
+  }
+
+  awaitable<HttpResponse> runHandler(const HttpRequest& req) {
+    co_return handler(req);
+  }
+
+  awaitable<void> session(std::shared_ptr<beast::tcp_stream> stream, std::string remote) {
+    beast::flat_buffer buffer;
+    bool first = true;
+    for (;;) {
+      http::request_parser<http::string_body> parser;
+      parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
+      parser.body_limit(options.body_limit);
+      boost::system::error_code ec;
+      stream->expires_after(first ? options.read_timeout : options.idle_timeout);
+      first = false;
+      co_await http::async_read_header(*stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (ec == http::error::header_limit) {
+        HttpResponse r;
+        r.status = 431;
+        r.body = R"({"resourceType":"OperationOutcome","issue":[{"severity":"error","code":"too-costly","diagnostics":"request header block too large"}]})";
+        co_await write(*stream, r, 11, false, false);
+        break;
+      }
+      if (ec) break;  // closed, timed out or malformed: nothing useful to answer
+      auto& head_msg = parser.get();
+      HttpRequest req;
+      req.method = std::string(head_msg.method_string());
+      req.target = std::string(head_msg.target());
+      req.remote_address = remote;
+      for (const auto& f : head_msg) {
+        std::string name(f.name_string());
+        for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+        req.headers[name] = std::string(f.value());
+      }
+      unsigned version = head_msg.version();
+      bool head_only = head_msg.method() == http::verb::head;
+
+      auto reject = [](const Error& e) { return errorResponse(e); };
+
+      if (stopping) {
+        co_await write(*stream, reject(Error(ErrorCode::kUnavailable, "the server is shutting down")), version, false,
+                       false);
+        break;
+      }
+      // Authenticate before a single byte of the body is read.
+      Result<Principal> principal = auth.authenticate(req);
+      if (!principal.ok()) {
+        HttpResponse r = reject(principal.error());
+        if (principal.error().code == ErrorCode::kUnauthorized) r.headers.emplace_back("WWW-Authenticate", "Bearer");
+        co_await write(*stream, r, version, false, false);
+        break;
+      }
+      if (auto len = parser.content_length(); len && *len > options.body_limit) {
+        co_await write(*stream,
+                       reject(Error(ErrorCode::kTooLarge, "request body of " + std::to_string(*len) +
+                                                              " bytes is over the limit of " +
+                                                              std::to_string(options.body_limit))),
+                       version, false, false);
+        break;
+      }
+      stream->expires_after(options.read_timeout);
+      co_await http::async_read(*stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
+      if (ec == http::error::body_limit) {
+        co_await write(*stream,
+                       reject(Error(ErrorCode::kTooLarge,
+                                    "request body is over the limit of " + std::to_string(options.body_limit))),
+                       version, false, false);
+        break;
+      }
+      if (ec) break;
+      req.body = std::move(parser.get().body());
+      req.principal = principal.value();
+      req.splitTarget();
+      bool keep_alive = parser.get().keep_alive();
+
+      ++in_flight;
+      HttpResponse resp;
+      try {
+        // Handlers may block on a durable commit: they run on the handler pool,
+        // and this coroutine resumes on the I/O thread afterwards.
+        resp = co_await asio::co_spawn(pool, runHandler(req), use_awaitable);
+      } catch (const std::exception& e) {
+        spdlog::error("http: handler failed for {} {}: {}", req.method, req.path, e.what());
+        resp = reject(Error(ErrorCode::kInternal, "internal error"));
+      }
+      if (--in_flight == 0) {
+        std::lock_guard lock(mu);
+        drained.notify_all();
+      }
+      keep_alive = keep_alive && !stopping;
+      co_await write(*stream, resp, version, keep_alive, head_only);
+      if (!keep_alive) break;
+    }
+    boost::system::error_code ignored;
+    stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
+    {
+      std::lock_guard lock(mu);
+      streams.erase(stream);
+    }
+    --connections;
+  }
+
+  awaitable<void> acceptLoop() {
+    for (;;) {
+      boost::system::error_code ec;
+      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+      if (ec) {
+        if (stopping || ec == asio::error::operation_aborted) co_return;
+        spdlog::warn("http: accept failed: {}", ec.message());
+        continue;
+      }
+      if (connections.load() >= options.max_connections) {
+        metrics.inc("raccordo_http_connections_refused_total");
+        socket.close(ec);
+        continue;
+      }
+      ++connections;
+      std::string remote = socket.remote_endpoint(ec).address().to_string();
+      auto stream = std::make_shared<beast::tcp_stream>(std::move(socket));
+      {
+        std::lock_guard lock(mu);
+        streams.insert(stream);
+      }
+      asio::co_spawn(io, session(stream, std::move(remote)), asio::detached);
+    }
+  }
+};
+
+HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, const Authenticator& auth, Metrics& metrics)
+    : impl_(std::make_unique<Impl>(std::move(options), std::move(handler), auth, metrics)) {}
+
+HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
+
+Status HttpServer::start() {
+  boost::system::error_code ec;
+  tcp::resolver resolver(impl_->io);
+  auto results = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port), ec);
+  if (ec || results.empty()) {
+    return Error(ErrorCode::kConfig, "cannot resolve '" + impl_->options.host + "': " + ec.message(), "http.listen");
+  }
+  tcp::endpoint endpoint = results.begin()->endpoint();
+  auto& acc = impl_->acceptor;
+  acc.open(endpoint.protocol(), ec);
+  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
+  if (!ec) acc.bind(endpoint, ec);
+  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    return Error(ErrorCode::kConfig,
+                 "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) + ": " +
+                     ec.message(),
+                 "http.listen");
+  }
+  asio::co_spawn(impl_->io, impl_->acceptLoop(), asio::detached);
+  for (int i = 0; i < impl_->options.io_threads; ++i) {
+    impl_->threads.emplace_back([this] { impl_->io.run(); });
+  }
+  return {};
+}
+
+uint16_t HttpServer::port() const {
+  boost::system::error_code ec;
+  return impl_->acceptor.local_endpoint(ec).port();
+}
+
+void HttpServer::stop(std::chrono::milliseconds drain) {
+  if (!impl_ || impl_->threads.empty()) return;
+  impl_->stopping = true;
+  asio::post(impl_->io, [this] {
+    boost::system::error_code ec;
+    impl_->acceptor.close(ec);
+  });
+  {
+    std::unique_lock lock(impl_->mu);
+    impl_->drained.wait_for(lock, drain, [&] { return impl_->in_flight.load() == 0; });
+    // Idle keep-alive connections are closed; their sessions end on the error.
+    for (const auto& s : impl_->streams) {
+      asio::post(impl_->io, [s] { s->cancel(); });
+    }
+  }
+  impl_->pool.join();
+  impl_->io.stop();
+  for (auto& t : impl_->threads) t.join();
+  impl_->threads.clear();
+}
+
+}  // namespace raccordo
