@@ -3,6 +3,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdio>
 #include <filesystem>
 
 #include "adapters/builtin.h"
@@ -112,6 +113,16 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   if (auto st = p.http->start(); !st) {
     p.journal->stop();
     return st.error();
+  }
+  if (const std::string& port_file = config.str("http.port_file"); !port_file.empty()) {
+    // Written to a temporary name and renamed, so a reader never sees half a number.
+    std::string tmp = port_file + ".tmp";
+    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+      std::fprintf(f, "%u\n", static_cast<unsigned>(g->httpPort()));
+      std::fclose(f);
+      std::filesystem::rename(tmp, port_file, ec);
+    }
+    if (ec) spdlog::warn("cannot write http.port_file {}: {}", port_file, ec.message());
   }
   spdlog::info("raccordo listening on http://{}:{} (store {})", p.host, g->httpPort(), config.str("store"));
   return g;

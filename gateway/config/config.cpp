@@ -107,6 +107,8 @@ const std::vector<ConfigKeySpec>& configKeys() {
       str("paths.mappings", "", "Folder with the code tables (mappings/). Empty: the one shipped with the build."),
       str("paths.schemas", "", "Folder with the JSON Schemas (schemas/). Empty: the one shipped with the build."),
       str("http.listen", "127.0.0.1:8080", "HTTP API address, host:port (port 0 picks a free port)."),
+      str("http.port_file", "",
+          "If set, the bound HTTP port is written to this file once listening (useful with port 0)."),
       str("http.public_base_url", "",
           "Base URL written into FHIR links (Bundle.link, fullUrl). Empty: derived from the request's Host header."),
       num("http.body_limit_bytes", 8 * 1024 * 1024, 1024, 1LL << 30, "Largest request body accepted; larger gets 413."),

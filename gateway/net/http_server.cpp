@@ -15,6 +15,8 @@
 #include <boost/beast/http.hpp>
 #include <spdlog/spdlog.h>
 
+#include <array>
+#include <limits>
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
@@ -89,6 +91,21 @@ struct HttpServer::Impl {
     count(r.status);
   }
 
+  // After refusing a request whose body was not read (401/403/413), keep
+  // reading and discarding for a moment: closing at once would reset the
+  // connection while the client is still sending, and it would never see
+  // the answer (nginx's "lingering close").
+  awaitable<void> lingeringClose(beast::tcp_stream& stream) {
+    boost::system::error_code ec;
+    stream.socket().shutdown(tcp::socket::shutdown_send, ec);
+    stream.expires_after(std::chrono::seconds(2));
+    std::array<char, 16384> scratch{};
+    size_t total = 0;
+    while (!ec && total < (64u << 20)) {
+      total += co_await stream.async_read_some(asio::buffer(scratch), asio::redirect_error(use_awaitable, ec));
+    }
+  }
+
   awaitable<HttpResponse> runHandler(const HttpRequest& req) {
     co_return handler(req);
   }
@@ -99,7 +116,10 @@ struct HttpServer::Impl {
     for (;;) {
       http::request_parser<http::string_body> parser;
       parser.header_limit(static_cast<std::uint32_t>(options.header_limit));
-      parser.body_limit(options.body_limit);
+      // Beast checks Content-Length against the body limit while parsing the
+      // head; the limit is set after authentication so that an
+      // unauthenticated sender learns nothing and a too-large body gets a 413.
+      parser.body_limit(std::numeric_limits<std::uint64_t>::max());
       boost::system::error_code ec;
       stream->expires_after(first ? options.read_timeout : options.idle_timeout);
       first = false;
@@ -111,7 +131,10 @@ struct HttpServer::Impl {
         co_await write(*stream, r, 11, false, false);
         break;
       }
-      if (ec) break;  // closed, timed out or malformed: nothing useful to answer
+      if (ec) {  // closed, timed out or malformed: nothing useful to answer
+        if (ec != http::error::end_of_stream) spdlog::debug("http: reading a request head from {} failed: {}", remote, ec.message());
+        break;
+      }
       auto& head_msg = parser.get();
       HttpRequest req;
       req.method = std::string(head_msg.method_string());
@@ -138,6 +161,7 @@ struct HttpServer::Impl {
         HttpResponse r = reject(principal.error());
         if (principal.error().code == ErrorCode::kUnauthorized) r.headers.emplace_back("WWW-Authenticate", "Bearer");
         co_await write(*stream, r, version, false, false);
+        co_await lingeringClose(*stream);
         break;
       }
       if (auto len = parser.content_length(); len && *len > options.body_limit) {
@@ -146,7 +170,15 @@ struct HttpServer::Impl {
                                                               " bytes is over the limit of " +
                                                               std::to_string(options.body_limit))),
                        version, false, false);
+        co_await lingeringClose(*stream);
         break;
+      }
+      parser.body_limit(options.body_limit);
+      if (beast::iequals(head_msg[http::field::expect], "100-continue")) {
+        // The client waits for this before sending a large body (curl does).
+        http::response<http::empty_body> cont{http::status::continue_, version};
+        co_await http::async_write(*stream, cont, asio::redirect_error(use_awaitable, ec));
+        if (ec) break;
       }
       stream->expires_after(options.read_timeout);
       co_await http::async_read(*stream, buffer, parser, asio::redirect_error(use_awaitable, ec));
@@ -155,9 +187,13 @@ struct HttpServer::Impl {
                        reject(Error(ErrorCode::kTooLarge,
                                     "request body is over the limit of " + std::to_string(options.body_limit))),
                        version, false, false);
+        co_await lingeringClose(*stream);
         break;
       }
-      if (ec) break;
+      if (ec) {
+        spdlog::debug("http: reading a body from {} failed: {}", remote, ec.message());
+        break;
+      }
       req.body = std::move(parser.get().body());
       req.principal = principal.value();
       req.splitTarget();
@@ -211,7 +247,14 @@ struct HttpServer::Impl {
         std::lock_guard lock(mu);
         streams.insert(stream);
       }
-      asio::co_spawn(io, session(stream, std::move(remote)), asio::detached);
+      asio::co_spawn(io, session(stream, std::move(remote)), [](std::exception_ptr e) {
+        if (!e) return;
+        try {
+          std::rethrow_exception(e);
+        } catch (const std::exception& ex) {
+          spdlog::error("http: session failed: {}", ex.what());
+        }
+      });
     }
   }
 };
