@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -114,6 +115,40 @@ Error schemaError(const rapidjson::SchemaValidator& v, const Value& schema_root,
   return Error(ErrorCode::kInvalidInput, "invalid value: " + detail + got, where);
 }
 
+bool isLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+
+// The schema checks the shape of dates (YYYY-MM-DD, date-times); this checks
+// that each one exists on the calendar (no 31 February), wherever it is.
+std::optional<Error> checkCalendarDates(const Value& v, const std::string& at) {
+  if (v.IsObject()) {
+    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
+      if (auto e = checkCalendarDates(it->value, at + "/" + json::pointerToken(it->name.GetString()))) return e;
+    }
+  } else if (v.IsArray()) {
+    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
+      if (auto e = checkCalendarDates(v[i], at + "/" + std::to_string(i))) return e;
+    }
+  } else if (v.IsString() && v.GetStringLength() >= 10) {
+    const char* s = v.GetString();
+    auto digits = [&](int from, int n) {
+      int out = 0;
+      for (int k = from; k < from + n; ++k) {
+        if (s[k] < '0' || s[k] > '9') return -1;
+        out = out * 10 + (s[k] - '0');
+      }
+      return out;
+    };
+    int y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
+    if (y < 0 || m < 0 || d < 0 || s[4] != '-' || s[7] != '-') return std::nullopt;  // not a date
+    static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+    int max_day = m >= 1 && m <= 12 ? kDays[m - 1] + (m == 2 && isLeap(y) ? 1 : 0) : 0;
+    if (m < 1 || m > 12 || d < 1 || d > max_day) {
+      return Error(ErrorCode::kInvalidInput, "'" + std::string(s, 10) + "' is not a calendar date", at);
+    }
+  }
+  return std::nullopt;
+}
+
 class SisaAdapter final : public Adapter {
  public:
   SisaAdapter(std::unique_ptr<json::Doc> schema_doc, CodeTables tables, std::string cf_system)
@@ -142,6 +177,7 @@ class SisaAdapter final : public Adapter {
     const json::Doc& doc = **parsed;
     rapidjson::SchemaValidator validator(schema_);
     if (!doc.Accept(validator)) return schemaError(validator, *schema_doc_, doc);
+    if (auto bad_date = checkCalendarDates(doc, "")) return *bad_date;
 
     DecodedMessage out;
     out.source = kSource;

@@ -33,7 +33,7 @@ void checkType(const std::string& type) {
 HttpResponse resourceResponse(const StoredResource& r) {
   HttpResponse resp = jsonResponse(200, r.json, kFhirJson);
   resp.headers.emplace_back("ETag", "W/\"" + std::to_string(r.version) + "\"");
-  resp.headers.emplace_back("Last-Modified", formatInstant(r.last_updated_ms));
+  resp.headers.emplace_back("Last-Modified", formatHttpDate(r.last_updated_ms));
   return resp;
 }
 
@@ -110,26 +110,25 @@ int intValue(const std::string& name, const std::string& v, int min, int max) {
 void lastUpdated(const std::string& value, SearchQuery& q) {
   std::string prefix = value.size() > 2 && std::isalpha(static_cast<unsigned char>(value[0])) ? value.substr(0, 2) : "eq";
   std::string date = prefix == "eq" && !std::isalpha(static_cast<unsigned char>(value[0])) ? value : value.substr(2);
-  int64_t ms = 0;
-  if (!parseInstant(date, ms)) {
+  int64_t ms = 0, end = 0;
+  if (!parseInstant(date, ms) || !parseInstantEnd(date, end)) {
     throw RaccordoException(ErrorCode::kInvalidInput, "_lastUpdated needs a FHIR date or dateTime, got '" + value + "'",
                             "_lastUpdated");
   }
-  // The end of the given precision: a date covers its whole day, etc.
-  int64_t span = date.size() <= 4 ? 366LL * 86400000 : date.size() <= 7 ? 31LL * 86400000 : date.size() <= 10 ? 86400000 : 1000;
+  // A value covers its whole precision: "2026-02" is all of February.
   auto from = [&](int64_t v) { q.updated_from_ms = q.updated_from_ms ? std::max(*q.updated_from_ms, v) : v; };
   auto to = [&](int64_t v) { q.updated_to_ms = q.updated_to_ms ? std::min(*q.updated_to_ms, v) : v; };
   if (prefix == "eq") {
     from(ms);
-    to(ms + span);
+    to(end);
   } else if (prefix == "ge") {
     from(ms);
   } else if (prefix == "gt") {
-    from(ms + span);
+    from(end);
   } else if (prefix == "lt") {
     to(ms);
   } else if (prefix == "le") {
-    to(ms + span);
+    to(end);
   } else {
     throw RaccordoException(ErrorCode::kInvalidInput, "unsupported _lastUpdated prefix '" + prefix + "'", "_lastUpdated");
   }

@@ -89,8 +89,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
     m.set("raccordo_journal_messages", "state=\"rejected\"", static_cast<double>(c.rejected));
     int64_t commits = 0, writes = 0;
     store_ptr->stats(commits, writes);
-    m.set("raccordo_store_commits", "", static_cast<double>(commits));
-    m.set("raccordo_store_writes", "", static_cast<double>(writes));
+    m.set("raccordo_store_commits_total", "", static_cast<double>(commits), "counter");
+    m.set("raccordo_store_writes_total", "", static_cast<double>(writes), "counter");
   });
 
   auto listen = parseHostPort(config.str("http.listen"), "http.listen");
@@ -143,6 +143,12 @@ Journal& Gateway::journal() { return *parts_->journal; }
 void Gateway::stop() {
   if (!parts_ || parts_->stopped) return;
   parts_->stopped = true;
+  // Also reached when start() failed half-way: only what was built is stopped.
+  if (!parts_->http) {
+    if (parts_->journal) parts_->journal->stop(std::chrono::milliseconds(0));
+    if (parts_->store) parts_->store->close();
+    return;
+  }
   auto drain = std::chrono::milliseconds(parts_->config.integer("shutdown.drain_timeout_ms"));
   spdlog::info("raccordo stopping: draining in-flight requests and messages");
   parts_->http->stop(drain);

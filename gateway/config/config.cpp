@@ -179,10 +179,15 @@ Result<Config> Config::parse(std::string_view json, const std::vector<std::strin
       return st.error();
     }
   }
-  // ${data_dir} expansion, once, after every override is in.
+  // ${data_dir} expansion, once, after every override is in. data_dir itself
+  // is not expanded (it would refer to itself).
+  const std::string data_dir = config.values_["data_dir"];
+  if (data_dir.find("${data_dir}") != std::string::npos) {
+    return Error(ErrorCode::kConfig, "data_dir cannot contain ${data_dir}", "data_dir");
+  }
   for (auto& [k, v] : config.values_) {
-    for (auto pos = v.find("${data_dir}"); pos != std::string::npos; pos = v.find("${data_dir}")) {
-      v.replace(pos, 11, config.values_["data_dir"]);
+    for (auto pos = v.find("${data_dir}"); pos != std::string::npos; pos = v.find("${data_dir}", pos + data_dir.size())) {
+      v.replace(pos, 11, data_dir);
     }
   }
   return config;

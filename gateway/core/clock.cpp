@@ -30,10 +30,56 @@ std::string formatInstant(int64_t epoch_ms) {
   std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
   std::tm tm{};
   gmtime_r(&secs, &tm);
-  char buf[40];
+  char buf[96];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
                 tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
   return buf;
+}
+
+std::string formatHttpDate(int64_t epoch_ms) {
+  std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
+  std::tm tm{};
+  gmtime_r(&secs, &tm);
+  static const char* kDays[] = {"Sun", "Mon", "Tue", "Wed", "Thu", "Fri", "Sat"};
+  static const char* kMonths[] = {"Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"};
+  char buf[64];
+  std::snprintf(buf, sizeof buf, "%s, %02d %s %04d %02d:%02d:%02d GMT", kDays[tm.tm_wday], tm.tm_mday,
+                kMonths[tm.tm_mon], tm.tm_year + 1900, tm.tm_hour, tm.tm_min, tm.tm_sec);
+  return buf;
+}
+
+bool parseInstantEnd(std::string_view s, int64_t& epoch_ms) {
+  int64_t start = 0;
+  if (!parseInstant(s, start)) return false;
+  int y = 0, m = 0;
+  if (s.size() == 4) {
+    readInt(s, 0, 4, y);
+    return parseInstant(std::to_string(y + 1), epoch_ms);
+  }
+  if (s.size() == 7) {
+    readInt(s, 0, 4, y);
+    readInt(s, 5, 2, m);
+    char buf[16];
+    std::snprintf(buf, sizeof buf, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
+    return parseInstant(buf, epoch_ms);
+  }
+  if (s.size() == 10) {
+    epoch_ms = start + 86400000LL;
+    return true;
+  }
+  // A dateTime: the unit of its last written field.
+  auto t = s.find('T');
+  std::string_view time = s.substr(t + 1);
+  auto zone = time.find_first_of("Z+-");
+  std::string_view clock = time.substr(0, zone);
+  if (clock.find('.') != std::string_view::npos) {
+    epoch_ms = start + 1;
+  } else if (clock.size() > 5) {
+    epoch_ms = start + 1000;
+  } else {
+    epoch_ms = start + 60000;
+  }
+  return true;
 }
 
 bool parseInstant(std::string_view s, int64_t& epoch_ms) {

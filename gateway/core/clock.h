@@ -38,6 +38,14 @@ class ManualClock final : public Clock {
 /// FHIR instant in UTC with milliseconds: "2026-11-23T13:20:00.123Z".
 std::string formatInstant(int64_t epoch_ms);
 
+/// HTTP date (RFC 9110 IMF-fixdate): "Mon, 23 Nov 2026 13:20:00 GMT".
+std::string formatHttpDate(int64_t epoch_ms);
+
+/// The instant just after the period a FHIR date or dateTime prefix denotes:
+/// "2026" -> 2027-01-01, "2026-02" -> 2026-03-01, "2026-02-10" -> 2026-02-11,
+/// "...T10:00" -> +1 minute, "...T10:00:00" -> +1 second, fractions -> +1 ms.
+bool parseInstantEnd(std::string_view text, int64_t& epoch_ms);
+
 /// Parses a FHIR date or dateTime prefix ("2026", "2026-11", "2026-11-23",
 /// "2026-11-23T10:00:00Z", "...+01:00") into epoch ms of its start; false if malformed.
 bool parseInstant(std::string_view text, int64_t& epoch_ms);

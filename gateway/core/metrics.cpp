@@ -10,10 +10,10 @@ void Metrics::inc(const std::string& name, const std::string& labels, double by)
   families_[name].series[labels] += by;
 }
 
-void Metrics::set(const std::string& name, const std::string& labels, double value) {
+void Metrics::set(const std::string& name, const std::string& labels, double value, const char* type) {
   std::lock_guard lock(mu_);
   auto& f = families_[name];
-  f.type = "gauge";
+  f.type = type;
   f.series[labels] = value;
 }
 

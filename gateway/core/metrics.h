@@ -15,7 +15,8 @@ class Metrics {
  public:
   /// `labels` is the label set as Prometheus text, e.g. R"(adapter="sisa")", or "".
   void inc(const std::string& name, const std::string& labels = "", double by = 1);
-  void set(const std::string& name, const std::string& labels, double value);
+  /// Sets a value read from elsewhere; `type` is "gauge" or "counter" (a total kept by someone else).
+  void set(const std::string& name, const std::string& labels, double value, const char* type = "gauge");
   void help(const std::string& name, const std::string& type, const std::string& text);
   /// Called at render time to refresh gauges (journal depth, store stats).
   void onRender(std::function<void(Metrics&)> fn);

@@ -96,6 +96,7 @@ Result<MessageRecord> requeueDeadLetter(WriteTx& tx, int64_t message_id, int64_t
                  "state");
   }
   m->state = msgstate::kQueued;
+  m->retry_base = m->attempts;
   m->next_attempt_at_ms = now_ms;
   m->updated_at_ms = now_ms;
   m->error_code.clear();
@@ -263,7 +264,7 @@ void Journal::process(MessageRecord m) {
   }
 
   int64_t now = clock_.nowMs();
-  bool retry = shouldRetry(*failure) && attempt < options_.max_attempts;
+  bool retry = shouldRetry(*failure) && attempt - m.retry_base < options_.max_attempts;
   m.state = retry ? msgstate::kRetrying : msgstate::kDead;
   m.attempts = attempt;
   m.next_attempt_at_ms = retry ? now + backoffMs(attempt) : now;

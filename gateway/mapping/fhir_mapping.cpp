@@ -124,10 +124,6 @@ class Mapper {
   }
 
   std::vector<ResourceWrite> run() {
-    // Cases first: services and assessments refer to their plans and episodes.
-    for (const auto& r : m_.records) {
-      if (r.kind == kind::kCase) case_status_[r.source_id] = std::string(json::getStr(r.data, "status"));
-    }
     for (const auto& r : m_.records) {
       if (r.kind == kind::kPerson) person(r);
       else if (r.kind == kind::kHousehold) household(r);
@@ -471,7 +467,6 @@ class Mapper {
   const DecodedMessage& m_;
   const MappingContext& ctx_;
   std::string patient_id_, patient_ref_;
-  std::map<std::string, std::string> case_status_;
   std::vector<ResourceWrite> out_;
 };
 

@@ -59,6 +59,7 @@ struct MessageRecord {
   int64_t updated_at_ms = 0;
   std::string state;
   int attempts = 0;
+  int retry_base = 0;  // attempts made before the last replay: each replay gets a fresh retry budget
   int64_t next_attempt_at_ms = 0;
   int answer_status = 202;
   std::string error_code, error_message, error_location;

@@ -32,6 +32,7 @@ CREATE TABLE IF NOT EXISTS messages(
   updated_at INTEGER NOT NULL,
   state TEXT NOT NULL,
   attempts INTEGER NOT NULL DEFAULT 0,
+  retry_base INTEGER NOT NULL DEFAULT 0,
   next_attempt_at INTEGER NOT NULL DEFAULT 0,
   answer_status INTEGER NOT NULL,
   error_code TEXT NOT NULL DEFAULT '',
@@ -212,7 +213,7 @@ class Connection {
 
 const char* kMessageColumns =
     "id, adapter, sender, COALESCE(idempotency_key, ''), citizen_key, content_type, received_at, updated_at, state, "
-    "attempts, next_attempt_at, answer_status, error_code, error_message, error_location, result, size";
+    "attempts, next_attempt_at, answer_status, error_code, error_message, error_location, result, size, retry_base";
 
 MessageRecord readMessage(const Stmt& s) {
   MessageRecord m;
@@ -233,6 +234,7 @@ MessageRecord readMessage(const Stmt& s) {
   m.error_location = s.text(14);
   m.result = s.text(15);
   m.size = s.i64(16);
+  m.retry_base = static_cast<int>(s.i64(17));
   return m;
 }
 
@@ -279,7 +281,7 @@ class SqliteTx final : public WriteTx {
     s.bind(1, id);
     if (!s.step()) return std::nullopt;
     MessageRecord m = readMessage(s);
-    if (with_raw) m.raw = s.blob(17);
+    if (with_raw) m.raw = s.blob(18);
     return m;
   }
 
@@ -385,9 +387,10 @@ class SqliteTx final : public WriteTx {
   void updateMessage(const MessageRecord& m) override {
     auto s = c_.prepare(
         "UPDATE messages SET state=?, attempts=?, next_attempt_at=?, error_code=?, error_message=?, "
-        "error_location=?, result=?, updated_at=? WHERE id=?");
+        "error_location=?, result=?, updated_at=?, retry_base=? WHERE id=?");
     s.bind(1, m.state).bind(2, m.attempts).bind(3, m.next_attempt_at_ms).bind(4, m.error_code);
-    s.bind(5, m.error_message).bind(6, m.error_location).bind(7, m.result).bind(8, m.updated_at_ms).bind(9, m.id);
+    s.bind(5, m.error_message).bind(6, m.error_location).bind(7, m.result).bind(8, m.updated_at_ms);
+    s.bind(9, m.retry_base).bind(10, m.id);
     s.run();
   }
 
@@ -598,7 +601,7 @@ class SqliteStore final : public Store {
       fn(tx);
       return;
     }
-    Job job{&fn};
+    Job job{&fn, nullptr, false};
     {
       std::unique_lock lock(mu_);
       if (closed_) throw RaccordoException(ErrorCode::kUnavailable, "the store is closed", "store");
