@@ -108,8 +108,13 @@ int intValue(const std::string& name, const std::string& v, int min, int max) {
 
 // _lastUpdated=ge2026-01-01 (prefixes eq, ge, gt, le, lt; no prefix = eq).
 void lastUpdated(const std::string& value, SearchQuery& q) {
-  std::string prefix = value.size() > 2 && std::isalpha(static_cast<unsigned char>(value[0])) ? value.substr(0, 2) : "eq";
-  std::string date = prefix == "eq" && !std::isalpha(static_cast<unsigned char>(value[0])) ? value : value.substr(2);
+  std::string prefix = "eq";
+  std::string date = value;
+  if (value.size() >= 2 && std::isalpha(static_cast<unsigned char>(value[0])) &&
+      std::isalpha(static_cast<unsigned char>(value[1]))) {
+    prefix = value.substr(0, 2);
+    date = value.substr(2);
+  }
   int64_t ms = 0, end = 0;
   if (!parseInstant(date, ms) || !parseInstantEnd(date, end)) {
     throw RaccordoException(ErrorCode::kInvalidInput, "_lastUpdated needs a FHIR date or dateTime, got '" + value + "'",
@@ -180,8 +185,12 @@ HttpResponse search(ApiContext& ctx, const HttpRequest& req, const std::string& 
       q.offset = intValue(name, value, 0, INT32_MAX);
       continue;  // not part of the query the links repeat
     } else if (name == "identifier") {
-      auto ids = identifiers(value);
-      q.identifiers.insert(q.identifiers.end(), ids.begin(), ids.end());
+      // Commas inside one parameter are OR; repeated parameters are AND.
+      if (q.identifiers.empty()) {
+        q.identifiers = identifiers(value);
+      } else {
+        q.identifiers_and.push_back(identifiers(value));
+      }
     } else if (name == "patient" || (name == "subject" && type != "Patient")) {
       q.patient = patientId(value);
     } else if (name == "_id") {

@@ -74,7 +74,9 @@ Status flatten(const rapidjson::Value& node, const std::string& prefix, Config& 
       if (auto st = flatten(v, key, config); !st) return st;
       continue;
     }
-    if (spec == nullptr) return Error(ErrorCode::kConfig, "unknown configuration key", key);
+    if (spec == nullptr) {
+      return Error(ErrorCode::kConfig, "unknown configuration key", it->name.GetStringLength() == 0 ? prefix + "(empty key)" : key);
+    }
     std::string text;
     switch (spec->type) {
       case ConfigType::kString:
@@ -152,7 +154,9 @@ Config::Config() {
 
 Status Config::set(std::string_view key, std::string_view value) {
   const ConfigKeySpec* spec = findSpec(key);
-  if (spec == nullptr) return Error(ErrorCode::kConfig, "unknown configuration key", std::string(key));
+  if (spec == nullptr) {
+    return Error(ErrorCode::kConfig, "unknown configuration key", key.empty() ? "(empty key)" : std::string(key));
+  }
   if (auto st = checkValue(*spec, value); !st) return st;
   values_[spec->key] = std::string(value);
   return {};

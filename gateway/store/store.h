@@ -104,6 +104,9 @@ struct PutOutcome {
 struct SearchQuery {
   std::string type;
   std::vector<ResourceIndex::Identifier> identifiers;  // OR; empty system matches any system
+  /// Further identifier groups (repeated `identifier` parameters): each must
+  /// also match, as FHIR ANDs repeated parameters.
+  std::vector<std::vector<ResourceIndex::Identifier>> identifiers_and;
   std::optional<std::string> patient;                   // Patient id
   std::optional<int64_t> updated_from_ms;               // inclusive
   std::optional<int64_t> updated_to_ms;                 // exclusive

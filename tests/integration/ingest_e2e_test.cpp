@@ -138,7 +138,21 @@ TEST_F(IngestE2E, SearchPagesAndOperationalEndpointsAnswer) {
   EXPECT_EQ(page2["entry"].Size(), 2u);
   EXPECT_STRNE(page2["entry"][0]["resource"]["id"].GetString(), page1["entry"][0]["resource"]["id"].GetString());
 
+  // Commas are OR, repeated parameters are AND.
+  std::string cf = "http://hl7.it/sid/codiceFiscale%7C";
+  auto either = parse(client_->get("/fhir/Patient?identifier=" + cf + citizens[0].codice_fiscale + "," + cf +
+                                   citizens[1].codice_fiscale).body);
+  EXPECT_EQ(either["total"].GetInt(), 2);
+  auto both = parse(client_->get("/fhir/Patient?identifier=" + cf + citizens[0].codice_fiscale + "&identifier=" + cf +
+                                 citizens[1].codice_fiscale).body);
+  EXPECT_EQ(both["total"].GetInt(), 0);
+  auto same = parse(client_->get("/fhir/Patient?identifier=" + citizens[0].codice_fiscale +
+                                 "&identifier=urn:raccordo:sisa:citizen%7C" + citizens[0].sisa_citizen_id).body);
+  EXPECT_EQ(same["total"].GetInt(), 1);
+
   EXPECT_EQ(client_->get("/fhir/Patient?name=Rossi").status, 400);
+  EXPECT_EQ(client_->get("/fhir/Patient?_lastUpdated=g").status, 400);  // found by fuzz_http_target
+  EXPECT_EQ(client_->get("/fhir/Patient?_lastUpdated=ge2026-02-30T99").status, 400);
   EXPECT_EQ(client_->get("/fhir/Spaceship?_count=1").status, 404);
   EXPECT_EQ(client_->get("/fhir/metadata").status, 200);
   EXPECT_EQ(client_->get("/healthz").status, 200);

@@ -440,20 +440,23 @@ class SqliteTx final : public WriteTx {
       where += " AND r.id=?" + std::to_string(next);
       text_binds.emplace_back(next++, *q.id);
     }
-    if (!q.identifiers.empty()) {
+    auto identifierGroup = [&](const std::vector<ResourceIndex::Identifier>& group) {
+      if (group.empty()) return;
       where += " AND r.id IN (SELECT i.id FROM resource_identifiers i WHERE i.type=?1 AND (";
-      for (size_t k = 0; k < q.identifiers.size(); ++k) {
+      for (size_t k = 0; k < group.size(); ++k) {
         if (k > 0) where += " OR ";
         where += "(i.value=?" + std::to_string(next);
-        text_binds.emplace_back(next++, q.identifiers[k].value);
-        if (!q.identifiers[k].system.empty()) {
+        text_binds.emplace_back(next++, group[k].value);
+        if (!group[k].system.empty()) {
           where += " AND i.system=?" + std::to_string(next);
-          text_binds.emplace_back(next++, q.identifiers[k].system);
+          text_binds.emplace_back(next++, group[k].system);
         }
         where += ")";
       }
       where += "))";
-    }
+    };
+    identifierGroup(q.identifiers);
+    for (const auto& group : q.identifiers_and) identifierGroup(group);
     if (q.patient) {
       if (q.type == "Patient") {
         where += " AND r.id=?" + std::to_string(next);
