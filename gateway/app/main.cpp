@@ -54,6 +54,7 @@ struct ConfigArgs {
 }  // namespace
 
 int main(int argc, char** argv) {
+  tuneAllocator();
   CLI::App app{"Raccordo: integration gateway for integrated social and health care (SISA, ATS, GP systems)"};
   app.require_subcommand(1);
   std::string data = defaultDataDir();

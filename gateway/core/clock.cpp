@@ -59,7 +59,7 @@ bool parseInstantEnd(std::string_view s, int64_t& epoch_ms) {
   if (s.size() == 7) {
     readInt(s, 0, 4, y);
     readInt(s, 5, 2, m);
-    char buf[16];
+    char buf[32];
     std::snprintf(buf, sizeof buf, "%04d-%02d", m == 12 ? y + 1 : y, m == 12 ? 1 : m + 1);
     return parseInstant(buf, epoch_ms);
   }

@@ -140,11 +140,15 @@ void Journal::stop(std::chrono::milliseconds drain) {
 }
 
 void Journal::wake() {
+  // Called for every acknowledged message: wake one sleeping worker, and none
+  // when all are busy (they look for more work when they finish anyway).
+  bool wake_one = false;
   {
     std::lock_guard lock(mu_);
     has_more_ = true;
+    wake_one = idle_workers_ > 0;
   }
-  cv_.notify_all();
+  if (wake_one) cv_.notify_one();
 }
 
 bool Journal::waitIdle(std::chrono::milliseconds timeout) {
@@ -196,7 +200,9 @@ void Journal::workerLoop() {
     }
     if (!next) {
       // Nothing ready: sleep until woken, a retry is due, or the poll interval.
+      ++idle_workers_;
       cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_interval_ms));
+      --idle_workers_;
       has_more_ = true;
       continue;
     }
@@ -209,7 +215,7 @@ void Journal::workerLoop() {
     --in_flight_;
     has_more_ = true;  // the citizen's next message may now be ready
     idle_cv_.notify_all();
-    cv_.notify_all();
+    if (idle_workers_ > 0) cv_.notify_one();  // the citizen's next message may be for another worker
   }
 }
 
@@ -249,7 +255,7 @@ void Journal::process(MessageRecord m) {
         done.error_location.clear();
         tx.updateMessage(done);
         tx.addAttempt(m.id, AttemptRecord{attempt, started, now, "done", "", "", ""});
-      });
+      }, WritePriority::kBackground);
     }
   } catch (const RaccordoException& e) {
     failure = e.error();
@@ -274,10 +280,12 @@ void Journal::process(MessageRecord m) {
   m.error_location = failure->location;
   AttemptRecord a{attempt, started, now, retry ? "retry" : "dead", m.error_code, m.error_message, m.error_location};
   try {
-    store_.write([&](WriteTx& tx) {
-      tx.updateMessage(m);
-      tx.addAttempt(m.id, a);
-    });
+    store_.write(
+        [&](WriteTx& tx) {
+          tx.updateMessage(m);
+          tx.addAttempt(m.id, a);
+        },
+        WritePriority::kBackground);
   } catch (const std::exception& e) {
     // The message stays queued in the store and is taken again later.
     spdlog::error("message {} could not record its failure: {}", m.id, e.what());

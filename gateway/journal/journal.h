@@ -106,6 +106,7 @@ class Journal {
   std::vector<MessageRecord> ready_;   // fetched, not yet taken; their citizens are in busy_
   std::set<std::string> busy_;         // citizen keys fetched or in flight
   int in_flight_ = 0;
+  int idle_workers_ = 0;               // workers waiting on cv_
   bool stopping_ = false;
   bool has_more_ = true;               // last fetch may have left ready messages behind
   std::vector<std::thread> threads_;

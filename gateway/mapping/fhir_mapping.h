@@ -3,11 +3,13 @@
 // Ids are derived from source identifiers (stableId), so a re-sent record
 // lands on the same resource and becomes a new version of it.
 
+#include <optional>
 #include <string>
 #include <vector>
 
 #include "gateway/adapter/adapter.h"
 #include "gateway/core/result.h"
+#include "gateway/store/store.h"
 
 namespace raccordo {
 
@@ -21,6 +23,9 @@ struct MappingContext {
 struct ResourceWrite {
   json::Doc doc;
   std::vector<std::string> merge_arrays;
+  /// Filled before the write transaction for resources without merges, so the
+  /// store's single writer only compares hashes and inserts.
+  std::optional<PreparedResource> prepared;
 };
 
 /// The Patient id of a citizen key (codice fiscale).

@@ -44,14 +44,14 @@ std::string applyResources(WriteTx& tx, std::vector<ResourceWrite>& writes, cons
   int unchanged = 0;
   bool all_new = true;
   for (auto& w : writes) {
-    std::string type(json::getStr(w.doc, "resourceType"));
-    std::string id(json::getStr(w.doc, "id"));
+    std::string type = w.prepared ? w.prepared->type : std::string(json::getStr(w.doc, "resourceType"));
+    std::string id = w.prepared ? w.prepared->id : std::string(json::getStr(w.doc, "id"));
     if (!w.merge_arrays.empty()) {
       if (auto current = tx.resource(type, id)) {
         for (const auto& array : w.merge_arrays) mergeArray(w.doc, current->json, array.c_str());
       }
     }
-    PutOutcome put = tx.putResource(w.doc, now_ms);
+    PutOutcome put = w.prepared ? tx.putResource(*w.prepared, now_ms) : tx.putResource(w.doc, now_ms);
     if (put.changed) {
       changed.PushBack(json::str(type + "/" + id + "/_history/" + std::to_string(put.version), sa), sa);
       all_new = all_new && put.version == 1;
@@ -125,6 +125,9 @@ Result<ApplyFn> Pipeline::prepare(const MessageRecord& message) const {
   Result<std::vector<ResourceWrite>> mapped = mapToFhir(*decoded, context_);
   if (!mapped.ok()) return mapped.error();
   auto writes = std::make_shared<std::vector<ResourceWrite>>(std::move(mapped.value()));
+  for (auto& w : *writes) {
+    if (w.merge_arrays.empty()) w.prepared = prepareResource(w.doc);
+  }
   std::string patient_id = patientIdFor(decoded->citizen_key);
   MessageRecord header = message;
   header.raw.clear();

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 
+#include "gateway/core/ids.h"
+
 namespace raccordo {
 
 namespace {
@@ -55,6 +57,52 @@ bool splitReference(std::string_view ref, std::string& type, std::string& id) {
   type = std::string(ref.substr(0, slash));
   id = std::string(rest);
   return true;
+}
+
+PreparedResource prepareResource(json::Doc& doc) {
+  PreparedResource r;
+  r.type = std::string(json::getStr(doc, "resourceType"));
+  r.id = std::string(json::getStr(doc, "id"));
+  if (r.type.empty() || r.id.empty()) {
+    throw RaccordoException(ErrorCode::kInternal, "resource without resourceType or id", "prepareResource");
+  }
+  r.index = indexResource(doc);
+  auto meta = doc.FindMember("meta");
+  if (meta != doc.MemberEnd()) {
+    if (meta->value.IsObject()) {
+      meta->value.RemoveMember("versionId");
+      meta->value.RemoveMember("lastUpdated");
+      if (!meta->value.ObjectEmpty()) {
+        std::string text = json::write(meta->value);
+        r.meta_extra = text.substr(1, text.size() - 2);
+      }
+    }
+    doc.RemoveMember("meta");
+  }
+  r.body = json::write(doc);
+  r.hash = sha256Hex(r.meta_extra + "\n" + r.body);
+  return r;
+}
+
+std::string withVersionMeta(const PreparedResource& r, int64_t version, int64_t now_ms) {
+  // body starts {"resourceType":"T","id":"I", ...: meta goes right after the
+  // id, where FHIR examples put it. Find the end of the id member.
+  std::string meta = "\"meta\":{\"versionId\":\"" + std::to_string(version) + "\",\"lastUpdated\":\"" +
+                     formatInstant(now_ms) + "\"" + (r.meta_extra.empty() ? "" : "," + r.meta_extra) + "}";
+  std::string id_member = "\"id\":" + json::write(rapidjson::Value(rapidjson::StringRef(r.id.data(), r.id.size())));
+  auto pos = r.body.find(id_member);
+  if (pos == std::string::npos) {
+    // Not where expected (hand-built JSON): put meta first.
+    return "{" + meta + (r.body.size() > 2 ? "," : "") + r.body.substr(1);
+  }
+  pos += id_member.size();
+  std::string out;
+  out.reserve(r.body.size() + meta.size() + 1);
+  out.append(r.body, 0, pos);
+  out += ',';
+  out += meta;
+  out.append(r.body, pos, std::string::npos);
+  return out;
 }
 
 ResourceIndex indexResource(const json::Value& resource) {

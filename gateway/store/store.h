@@ -96,6 +96,23 @@ struct ResourceIndex {
   std::vector<std::string> references;  // "Type/id" references, for $everything's referenced resources
 };
 
+/// A resource made ready for the store outside the write transaction: its
+/// canonical JSON without the version meta, the hash of that, and its index.
+/// Writers run on one thread; everything costly happens before it.
+struct PreparedResource {
+  std::string type, id;
+  std::string body;        // compact JSON without meta.versionId/lastUpdated and without meta
+  std::string meta_extra;  // other meta members as JSON text without braces (e.g. security labels), or ""
+  std::string hash;        // SHA-256 of the content (body and meta_extra)
+  ResourceIndex index;
+};
+
+/// Builds a PreparedResource; `doc` needs resourceType and id (kInternal otherwise).
+PreparedResource prepareResource(json::Doc& doc);
+
+/// The stored form: body with "meta" (versionId, lastUpdated, extras) spliced in after "id".
+std::string withVersionMeta(const PreparedResource& r, int64_t version, int64_t now_ms);
+
 struct PutOutcome {
   int64_t version = 0;
   bool changed = false;  // false: identical to the current version, nothing written
@@ -160,16 +177,23 @@ class WriteTx : public virtual ReadTx {
   virtual void updateMessage(const MessageRecord& message) = 0;  // state, attempts, next attempt, error, result
   virtual void addAttempt(int64_t message_id, const AttemptRecord& attempt) = 0;
 
-  /// Creates or updates a resource. `doc` must have resourceType and id; its
-  /// meta.versionId and meta.lastUpdated are set here. Identical content to the
-  /// current version writes nothing.
-  virtual PutOutcome putResource(json::Doc& doc, int64_t now_ms) = 0;
+  /// Creates or updates a resource; content identical to the current version
+  /// writes nothing. meta.versionId and meta.lastUpdated are the store's.
+  virtual PutOutcome putResource(const PreparedResource& resource, int64_t now_ms) = 0;
+  /// Same, preparing inside the transaction (for small or merged resources).
+  PutOutcome putResource(json::Doc& doc, int64_t now_ms) { return putResource(prepareResource(doc), now_ms); }
 };
+
+/// kAck: someone waits on the answer (an acknowledgement, an operator);
+/// kBackground: work the journal can do later (applying messages). A back end
+/// may commit ack writes first so that heavy background work never delays
+/// an acknowledgement.
+enum class WritePriority { kAck, kBackground };
 
 class Store {
  public:
   virtual ~Store() = default;
-  virtual void write(const std::function<void(WriteTx&)>& fn) = 0;
+  virtual void write(const std::function<void(WriteTx&)>& fn, WritePriority priority = WritePriority::kAck) = 0;
   virtual void read(const std::function<void(ReadTx&)>& fn) = 0;
   /// Cheap liveness probe of the back end (for /readyz).
   virtual bool ready() = 0;

@@ -9,6 +9,7 @@
 
 #include "adapters/builtin.h"
 #include "gateway/api/api.h"
+#include "gateway/core/log.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/mapping/pipeline.h"
 #include "gateway/synth/synth.h"
@@ -149,4 +150,11 @@ BENCHMARK(BM_JournalAppendGroupCommit)->Threads(1)->Threads(8)->Threads(64)->Use
 
 }  // namespace
 
-BENCHMARK_MAIN();
+int main(int argc, char** argv) {
+  tuneAllocator();
+  benchmark::Initialize(&argc, argv);
+  if (benchmark::ReportUnrecognizedArguments(argc, argv)) return 1;
+  benchmark::RunSpecifiedBenchmarks();
+  benchmark::Shutdown();
+  return 0;
+}

@@ -56,7 +56,7 @@ std::string heavyCitizenJson(const synth::SynthCitizen& base, int resources, con
     rapidjson::Value s(rapidjson::kObjectType);
     s.AddMember("id", json::str("S-HEAVY-" + std::to_string(i), a), a);
     s.AddMember("case_id", "K-HEAVY", a);
-    s.AddMember("type", i % 2 == 0 ? "SAD" : "MEALS", a);
+    s.AddMember("type", rapidjson::StringRef(i % 2 == 0 ? "SAD" : "MEALS"), a);
     s.AddMember("status", "active", a);
     s.AddMember("start", "2024-02-01", a);
     s.AddMember("funding", "municipal", a);

@@ -20,7 +20,7 @@
 #include "tests/bench/heavy_citizen.h"
 
 using namespace raccordo;
-using Clock = std::chrono::steady_clock;
+using SteadyClock = std::chrono::steady_clock;
 
 namespace {
 
@@ -77,8 +77,8 @@ int main(int argc, char** argv) {
       targets.push_back("/fhir/Patient/" + patientIdFor(pool[i].codice_fiscale) + "/$everything");
     }
     for (const auto& id : ids) {
-      auto deadline = Clock::now() + std::chrono::seconds(120);
-      while (Clock::now() < deadline) {
+      auto deadline = SteadyClock::now() + std::chrono::seconds(120);
+      while (SteadyClock::now() < deadline) {
         auto r = setup.get("/messages/" + id);
         if (r.body.find("\"state\":\"done\"") != std::string::npos) break;
         if (r.body.find("\"state\":\"dead\"") != std::string::npos) {
@@ -97,7 +97,7 @@ int main(int argc, char** argv) {
   std::atomic<long> sent{0}, errors{0};
   std::mutex mu;
   std::vector<double> latencies;
-  auto start = Clock::now();
+  auto start = SteadyClock::now();
   auto end = start + std::chrono::seconds(duration);
   std::vector<std::thread> threads;
   for (int t = 0; t < connections; ++t) {
@@ -105,13 +105,13 @@ int main(int argc, char** argv) {
       HttpClient client(host, static_cast<uint16_t>(port));
       std::vector<double> mine;
       auto interval = rate > 0 ? std::chrono::duration<double>(connections / rate) : std::chrono::duration<double>(0);
-      auto planned = start + std::chrono::duration_cast<Clock::duration>(interval * (static_cast<double>(t) / connections));
+      auto planned = start + std::chrono::duration_cast<SteadyClock::duration>(interval * (static_cast<double>(t) / connections));
       for (long k = 0;; ++k) {
         if (rate > 0) {
-          planned += std::chrono::duration_cast<Clock::duration>(interval);
+          planned += std::chrono::duration_cast<SteadyClock::duration>(interval);
           std::this_thread::sleep_until(planned);
         }
-        auto begin = rate > 0 ? planned : Clock::now();
+        auto begin = rate > 0 ? planned : SteadyClock::now();
         if (begin >= end) break;
         ClientResponse r;
         if (mode == "ingest") {
@@ -125,14 +125,14 @@ int main(int argc, char** argv) {
           if (r.status != 200) ++errors;
         }
         ++sent;
-        mine.push_back(std::chrono::duration<double, std::milli>(Clock::now() - begin).count());
+        mine.push_back(std::chrono::duration<double, std::milli>(SteadyClock::now() - begin).count());
       }
       std::lock_guard lock(mu);
       latencies.insert(latencies.end(), mine.begin(), mine.end());
     });
   }
   for (auto& th : threads) th.join();
-  double seconds = std::chrono::duration<double>(Clock::now() - start).count();
+  double seconds = std::chrono::duration<double>(SteadyClock::now() - start).count();
   std::printf(
       "mode=%s connections=%d rate=%s duration=%.1fs requests=%ld errors=%ld throughput=%.0f/s "
       "p50=%.2fms p90=%.2fms p99=%.2fms max=%.2fms\n",

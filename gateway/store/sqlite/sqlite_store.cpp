@@ -11,7 +11,6 @@
 #include <thread>
 #include <unordered_map>
 
-#include "gateway/core/ids.h"
 #include "gateway/store/indexing.h"
 
 namespace raccordo {
@@ -247,28 +246,6 @@ StoredResource readResource(const Stmt& s) {
   r.deleted = s.i64(4) != 0;
   r.json = s.text(5);
   return r;
-}
-
-// Removes meta.versionId and meta.lastUpdated (and an emptied meta), which the
-// store owns, so that content can be compared across versions.
-void stripVersionMeta(json::Doc& doc) {
-  auto meta = doc.FindMember("meta");
-  if (meta == doc.MemberEnd() || !meta->value.IsObject()) return;
-  meta->value.RemoveMember("versionId");
-  meta->value.RemoveMember("lastUpdated");
-  if (meta->value.ObjectEmpty()) doc.RemoveMember("meta");
-}
-
-// Puts meta first after resourceType/id for readability: FHIR JSON has no order rule.
-void setVersionMeta(json::Doc& doc, int64_t version, int64_t now_ms) {
-  auto& a = doc.GetAllocator();
-  auto meta = doc.FindMember("meta");
-  if (meta == doc.MemberEnd()) {
-    doc.AddMember("meta", json::Value(rapidjson::kObjectType), a);
-    meta = doc.FindMember("meta");
-  }
-  meta->value.AddMember("versionId", json::str(std::to_string(version), a), a);
-  meta->value.AddMember("lastUpdated", json::str(formatInstant(now_ms), a), a);
 }
 
 class SqliteTx final : public WriteTx {
@@ -516,40 +493,34 @@ class SqliteTx final : public WriteTx {
     return out;
   }
 
-  PutOutcome putResource(json::Doc& doc, int64_t now_ms) override {
-    std::string type(json::getStr(doc, "resourceType"));
-    std::string id(json::getStr(doc, "id"));
-    if (type.empty() || id.empty()) {
-      throw RaccordoException(ErrorCode::kInternal, "resource without resourceType or id", "putResource");
-    }
-    stripVersionMeta(doc);
-    std::string hash = sha256Hex(json::write(doc));
+  using WriteTx::putResource;
+
+  PutOutcome putResource(const PreparedResource& r, int64_t now_ms) override {
     int64_t version = 1;
     {
       auto s = c_.prepare("SELECT version, hash, deleted FROM resources WHERE type=? AND id=?");
-      s.bind(1, type).bind(2, id);
+      s.bind(1, r.type).bind(2, r.id);
       if (s.step()) {
-        if (s.text(1) == hash && s.i64(2) == 0) return {s.i64(0), false};
+        if (s.text(1) == r.hash && s.i64(2) == 0) return {s.i64(0), false};
         version = s.i64(0) + 1;
       }
     }
-    setVersionMeta(doc, version, now_ms);
-    std::string body = json::write(doc);
+    std::string body = withVersionMeta(r, version, now_ms);
     {
       auto s = c_.prepare(
           "INSERT INTO resources(type, id, version, last_updated, deleted, hash, json) VALUES(?,?,?,?,0,?,?) "
           "ON CONFLICT(type, id) DO UPDATE SET version=excluded.version, last_updated=excluded.last_updated, "
           "deleted=0, hash=excluded.hash, json=excluded.json");
-      s.bind(1, type).bind(2, id).bind(3, version).bind(4, now_ms).bind(5, hash).bind(6, body);
+      s.bind(1, r.type).bind(2, r.id).bind(3, version).bind(4, now_ms).bind(5, r.hash).bind(6, body);
       s.run();
     }
     {
       auto s = c_.prepare(
           "INSERT INTO resource_history(type, id, version, last_updated, deleted, json) VALUES(?,?,?,?,0,?)");
-      s.bind(1, type).bind(2, id).bind(3, version).bind(4, now_ms).bind(5, body);
+      s.bind(1, r.type).bind(2, r.id).bind(3, version).bind(4, now_ms).bind(5, body);
       s.run();
     }
-    replaceIndex(type, id, indexResource(doc), version == 1);
+    replaceIndex(r.type, r.id, r.index, version == 1);
     return {version, true};
   }
 
@@ -591,28 +562,40 @@ class SqliteStore final : public Store {
       readers_.push_back(std::make_unique<Connection>(options.path, true, false));
       free_readers_.push_back(readers_.back().get());
     }
+    // Checkpoints (copying the WAL into the database file, with an fsync)
+    // run on their own connection and thread, so a commit never waits for one.
+    exec(writer_->db(), "PRAGMA wal_autocheckpoint=0;");
+    sqlite3_wal_hook(writer_->db(), &SqliteStore::onWalCommit, this);
+    checkpointer_conn_ = std::make_unique<Connection>(options.path, false, options.synchronous_full);
+    checkpointer_ = std::thread([this] { checkpointLoop(); });
     thread_ = std::thread([this] { writerLoop(); });
     writer_thread_id_ = thread_.get_id();
   }
 
   ~SqliteStore() override { close(); }
 
-  void write(const std::function<void(WriteTx&)>& fn) override {
+  void write(const std::function<void(WriteTx&)>& fn, WritePriority priority) override {
     if (std::this_thread::get_id() == writer_thread_id_) {
       // Nested write from inside a write function: same transaction.
       SqliteTx tx(*writer_);
       fn(tx);
       return;
     }
-    Job job{&fn, nullptr, false};
+    Job job{&fn};
     {
       std::unique_lock lock(mu_);
       if (closed_) throw RaccordoException(ErrorCode::kUnavailable, "the store is closed", "store");
-      queue_.push_back(&job);
+      (priority == WritePriority::kAck ? queue_ : background_).push_back(&job);
     }
     work_cv_.notify_one();
-    std::unique_lock lock(mu_);
-    done_cv_.wait(lock, [&] { return job.done; });
+    // Each writer waits on its own condition variable: waking all of them
+    // after every commit cost more CPU than the commit itself. (Not
+    // std::binary_semaphore: libstdc++ 12 spins on sched_yield before
+    // sleeping, which starves a 2-core machine with 64 waiting threads.)
+    {
+      std::unique_lock lock(job.mu);
+      job.cv.wait(lock, [&] { return job.done; });
+    }
     if (job.error) std::rethrow_exception(job.error);
   }
 
@@ -662,6 +645,13 @@ class SqliteStore final : public Store {
     work_cv_.notify_all();
     reader_cv_.notify_all();
     if (thread_.joinable()) thread_.join();
+    {
+      std::lock_guard lock(checkpoint_mu_);
+      checkpoint_stop_ = true;
+    }
+    checkpoint_cv_.notify_all();
+    if (checkpointer_.joinable()) checkpointer_.join();
+    checkpointer_conn_.reset();
     std::lock_guard lock(mu_);
     free_readers_.clear();
     readers_.clear();
@@ -679,9 +669,18 @@ class SqliteStore final : public Store {
 
  private:
   struct Job {
+    explicit Job(const std::function<void(WriteTx&)>* f) : fn(f) {}
     const std::function<void(WriteTx&)>* fn;
     std::exception_ptr error;
+    std::mutex mu;
+    std::condition_variable cv;
     bool done = false;
+
+    void finish() {
+      std::lock_guard lock(mu);
+      done = true;
+      cv.notify_one();  // under the lock: the owner may destroy the Job as soon as it sees done
+    }
   };
 
   void migrate() {
@@ -706,8 +705,10 @@ class SqliteStore final : public Store {
     for (;;) {
       {
         std::unique_lock lock(mu_);
-        work_cv_.wait(lock, [&] { return !queue_.empty() || closed_; });
-        if (queue_.empty() && closed_) return;
+        work_cv_.wait(lock, [&] { return !queue_.empty() || !background_.empty() || closed_; });
+        if (queue_.empty() && background_.empty() && closed_) return;
+        // Every waiting acknowledgement goes in; background work is added
+        // inside runBatch, within a time budget (see there).
         while (!queue_.empty() && static_cast<int>(batch.size()) < options_.group_commit_max) {
           batch.push_back(queue_.front());
           queue_.pop_front();
@@ -716,17 +717,48 @@ class SqliteStore final : public Store {
       runBatch(batch);
       {
         std::lock_guard lock(mu_);
-        for (Job* j : batch) j->done = true;
         ++commits_;
         writes_ += static_cast<int64_t>(batch.size());
       }
-      done_cv_.notify_all();
+      // A released Job may be destroyed by its owner at once: touch it no more.
+      for (Job* j : batch) j->finish();
       batch.clear();
+    }
+  }
+
+  // Background jobs (applying a message costs ~100 appends) join a batch
+  // only while the batch's work stays within a small time budget and no
+  // acknowledgement is waiting for the next batch: an acknowledgement waits
+  // at most one budget plus one fsync, and the workers still progress in
+  // every batch.
+  Job* nextBackground(std::chrono::steady_clock::time_point started, bool with_acks) {
+    auto budget = with_acks ? kBackgroundBudgetWithAcks : kBackgroundBudgetAlone;
+    if (std::chrono::steady_clock::now() - started > budget) return nullptr;
+    std::lock_guard lock(mu_);
+    if (background_.empty()) return nullptr;
+    if (batchHasBackground_ && !queue_.empty()) return nullptr;  // an acknowledgement waits: commit now
+    Job* j = background_.front();
+    background_.pop_front();
+    batchHasBackground_ = true;
+    return j;
+  }
+
+  void runJob(sqlite3* db, SqliteTx& tx, Job* j) {
+    exec(db, "SAVEPOINT job");
+    try {
+      (*j->fn)(tx);
+      exec(db, "RELEASE job");
+    } catch (...) {
+      j->error = std::current_exception();
+      sqlite3_exec(db, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
     }
   }
 
   void runBatch(std::vector<Job*>& batch) {
     sqlite3* db = writer_->db();
+    auto started = std::chrono::steady_clock::now();
+    bool with_acks = !batch.empty();
+    batchHasBackground_ = false;
     try {
       exec(db, "BEGIN IMMEDIATE");
     } catch (...) {
@@ -734,15 +766,10 @@ class SqliteStore final : public Store {
       return;
     }
     SqliteTx tx(*writer_);
-    for (Job* j : batch) {
-      exec(db, "SAVEPOINT job");
-      try {
-        (*j->fn)(tx);
-        exec(db, "RELEASE job");
-      } catch (...) {
-        j->error = std::current_exception();
-        sqlite3_exec(db, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
-      }
+    for (Job* j : batch) runJob(db, tx, j);
+    while (Job* j = nextBackground(started, with_acks)) {
+      batch.push_back(j);
+      runJob(db, tx, j);
     }
     if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
       std::string msg = sqlite3_errmsg(db);
@@ -760,10 +787,51 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_;
-  std::deque<Job*> queue_;
+  static constexpr std::chrono::microseconds kBackgroundBudgetWithAcks{1500};
+  static constexpr std::chrono::microseconds kBackgroundBudgetAlone{8000};
+  bool batchHasBackground_ = false;  // writer thread only
+  std::deque<Job*> queue_;       // acknowledgement writes
+  std::deque<Job*> background_;  // journal workers' results
   mutable std::mutex mu_;
-  std::condition_variable work_cv_, done_cv_, reader_cv_;
+  std::condition_variable work_cv_, reader_cv_;
   std::thread thread_;
+
+  // Background checkpointing: the WAL hook (writer thread) asks for one when
+  // the log passes kCheckpointPages; PASSIVE never blocks the writer.
+  static constexpr int kCheckpointPages = 4000;
+  static int onWalCommit(void* self, sqlite3*, const char*, int pages) {
+    if (pages >= kCheckpointPages) {
+      auto* store = static_cast<SqliteStore*>(self);
+      {
+        std::lock_guard lock(store->checkpoint_mu_);
+        store->checkpoint_wanted_ = true;
+      }
+      store->checkpoint_cv_.notify_one();
+    }
+    return SQLITE_OK;
+  }
+  void checkpointLoop() {
+    std::unique_lock lock(checkpoint_mu_);
+    for (;;) {
+      checkpoint_cv_.wait_for(lock, std::chrono::seconds(5), [&] { return checkpoint_wanted_ || checkpoint_stop_; });
+      if (checkpoint_stop_) return;
+      checkpoint_wanted_ = false;
+      lock.unlock();
+      int log_pages = 0, done_pages = 0;
+      int rc = sqlite3_wal_checkpoint_v2(checkpointer_conn_->db(), nullptr, SQLITE_CHECKPOINT_PASSIVE, &log_pages,
+                                         &done_pages);
+      if (rc != SQLITE_OK && rc != SQLITE_BUSY) {
+        spdlog::warn("store: checkpoint failed: {}", sqlite3_errmsg(checkpointer_conn_->db()));
+      }
+      lock.lock();
+    }
+  }
+  std::unique_ptr<Connection> checkpointer_conn_;
+  std::thread checkpointer_;
+  std::mutex checkpoint_mu_;
+  std::condition_variable checkpoint_cv_;
+  bool checkpoint_wanted_ = false;
+  bool checkpoint_stop_ = false;
   std::thread::id writer_thread_id_;
   bool closed_ = false;
   int64_t commits_ = 0;
