@@ -3,6 +3,8 @@
 #include <rapidjson/document.h>
 #include <rapidjson/error/en.h>
 
+#include <arpa/inet.h>
+
 #include <charconv>
 #include <fstream>
 #include <sstream>
@@ -234,7 +236,11 @@ Result<HostPort> parseHostPort(std::string_view text, std::string_view key) {
 }
 
 bool isLoopbackHost(std::string_view host) {
-  return host == "localhost" || host == "::1" || host.starts_with("127.");
+  if (host == "localhost" || host == "::1") return true;
+  // An IPv4 address in 127.0.0.0/8, written as one: "127.example.com" is a name, not loopback.
+  in_addr addr{};
+  std::string text(host);
+  return inet_pton(AF_INET, text.c_str(), &addr) == 1 && (ntohl(addr.s_addr) >> 24) == 127;
 }
 
 }  // namespace raccordo

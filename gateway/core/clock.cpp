@@ -20,6 +20,9 @@ int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
 
 bool readInt(std::string_view s, size_t pos, size_t len, int& out) {
   if (pos + len > s.size()) return false;
+  for (size_t i = pos; i < pos + len; ++i) {
+    if (s[i] < '0' || s[i] > '9') return false;  // from_chars would take a sign
+  }
   auto [end, ec] = std::from_chars(s.data() + pos, s.data() + pos + len, out);
   return ec == std::errc() && end == s.data() + pos + len;
 }
@@ -27,12 +30,15 @@ bool readInt(std::string_view s, size_t pos, size_t len, int& out) {
 }  // namespace
 
 std::string formatInstant(int64_t epoch_ms) {
-  std::time_t secs = static_cast<std::time_t>(epoch_ms / 1000);
+  // Floor division: -1 ms is 23:59:59.999 of the day before, not "-001".
+  int64_t secs_floor = epoch_ms >= 0 ? epoch_ms / 1000 : -((-epoch_ms + 999) / 1000);
+  int millis = static_cast<int>(epoch_ms - secs_floor * 1000);
+  std::time_t secs = static_cast<std::time_t>(secs_floor);
   std::tm tm{};
   gmtime_r(&secs, &tm);
   char buf[96];
   std::snprintf(buf, sizeof buf, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", tm.tm_year + 1900, tm.tm_mon + 1,
-                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(epoch_ms % 1000));
+                tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, millis);
   return buf;
 }
 
@@ -107,6 +113,7 @@ bool parseInstant(std::string_view s, int64_t& epoch_ms) {
       if (pos < s.size() && s[pos] == '.') {
         size_t start = ++pos;
         while (pos < s.size() && s[pos] >= '0' && s[pos] <= '9') ++pos;
+        if (pos == start) return false;  // a '.' needs digits
         std::string frac(s.substr(start, pos - start));
         frac.resize(3, '0');
         ms = std::stoi(frac);
@@ -128,7 +135,10 @@ bool parseInstant(std::string_view s, int64_t& epoch_ms) {
     }
     if (pos != s.size()) return false;
   }
-  if (mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59 || sec > 60) return false;
+  static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+  if (mo < 1 || mo > 12 || h > 23 || mi > 59 || sec > 60) return false;
+  bool leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+  if (d < 1 || d > kDays[mo - 1] + (mo == 2 && leap ? 1 : 0)) return false;
   int64_t days = daysFromCivil(y, static_cast<unsigned>(mo), static_cast<unsigned>(d));
   epoch_ms = ((days * 24 + h) * 60 + mi - offset_min) * 60000LL + sec * 1000LL + ms;
   return true;

@@ -138,7 +138,30 @@ class Mapper {
   std::string sys(std::string_view kind) const { return sourceSystem(m_.source, kind); }
 
   void emit(Builder& b, std::vector<std::string> merge = {}) {
-    out_.push_back(ResourceWrite{std::move(b.doc()), std::move(merge)});
+    ResourceWrite w;
+    w.doc = std::move(b.doc());
+    w.merge_arrays = std::move(merge);
+    out_.push_back(std::move(w));
+  }
+
+  // A shared resource (office, provider, social worker, UVM team) may be
+  // mentioned several times in one message with different details: one write,
+  // with the union of the fields.
+  void emitShared(Builder& b) {
+    std::string id(json::getStr(b.doc(), "id"));
+    std::string type(json::getStr(b.doc(), "resourceType"));
+    for (auto& w : out_) {
+      if (json::getStr(w.doc, "id") != id || json::getStr(w.doc, "resourceType") != type) continue;
+      auto& a = w.doc.GetAllocator();
+      for (auto it = b.doc().MemberBegin(); it != b.doc().MemberEnd(); ++it) {
+        if (!w.doc.HasMember(it->name)) w.doc.AddMember(Value(it->name, a), Value(it->value, a), a);
+      }
+      return;
+    }
+    ResourceWrite w;
+    w.doc = std::move(b.doc());
+    w.keep_stored_fields = true;
+    out_.push_back(std::move(w));
   }
 
   std::string organization(const Value& org, std::string_view kind, std::string_view type_code,
@@ -150,7 +173,7 @@ class Mapper {
     b.put("active", Value(true));
     b.put("type", b.one(b.codeable(b.coding("urn:raccordo:cs:organization-type", type_code, type_display))));
     b.setIf("name", json::getStr(org, "name"));
-    emit(b);
+    emitShared(b);
     return ref("Organization", id);
   }
 
@@ -168,7 +191,7 @@ class Mapper {
       b.set(t, "use", "work");
       b.put("telecom", b.one(std::move(t)));
     }
-    emit(b);
+    emitShared(b);
     return ref("Practitioner", id);
   }
 

@@ -20,9 +20,13 @@ struct MappingContext {
 /// One resource to write. For arrays named in merge_arrays, elements of the
 /// stored version whose "entity" differs from every new element are kept
 /// (a household Group gathers its members from each member's own message).
+/// With keep_stored_fields, top-level fields of the stored version that this
+/// write lacks are kept: an office or social worker mentioned by many
+/// citizens' messages, some with a name or phone and some without.
 struct ResourceWrite {
   json::Doc doc;
   std::vector<std::string> merge_arrays;
+  bool keep_stored_fields = false;
   /// Filled before the write transaction for resources without merges, so the
   /// store's single writer only compares hashes and inserts.
   std::optional<PreparedResource> prepared;

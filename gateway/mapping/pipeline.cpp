@@ -10,7 +10,9 @@ namespace {
 
 using json::Value;
 
-// Keeps the stored elements of `array` whose "entity" is not among the new ones.
+// Merges `array` with the stored version's, by "entity": stored elements keep
+// their place (replaced by the new element with the same entity, if any), new
+// entities are appended. A member re-sending the same picture changes nothing.
 void mergeArray(json::Doc& doc, const std::string& stored_json, const char* array) {
   json::Doc stored;
   stored.Parse(stored_json.c_str(), stored_json.size());
@@ -22,15 +24,37 @@ void mergeArray(json::Doc& doc, const std::string& stored_json, const char* arra
     doc.AddMember(Value(array, a), Value(rapidjson::kArrayType), a);
     it = doc.FindMember(array);
   }
-  Value& items = it->value;
+  Value incoming(it->value, a);
+  Value merged(rapidjson::kArrayType);
+  auto sameEntity = [](const Value& x, const Value& y) {
+    const Value* ex = json::get(x, "entity");
+    const Value* ey = json::get(y, "entity");
+    return ex != nullptr && ey != nullptr && *ex == *ey;
+  };
   for (const auto& old : old_items->GetArray()) {
-    const Value* entity = json::get(old, "entity");
-    bool present = false;
-    for (const auto& cur : items.GetArray()) {
-      const Value* e = json::get(cur, "entity");
-      if (entity != nullptr && e != nullptr && *entity == *e) present = true;
+    const Value* replacement = nullptr;
+    for (const auto& cur : incoming.GetArray()) {
+      if (sameEntity(old, cur)) replacement = &cur;
     }
-    if (!present) items.PushBack(Value(old, a), a);
+    merged.PushBack(Value(replacement != nullptr ? *replacement : old, a), a);
+  }
+  for (const auto& cur : incoming.GetArray()) {
+    bool known = false;
+    for (const auto& old : old_items->GetArray()) known = known || sameEntity(old, cur);
+    if (!known) merged.PushBack(Value(cur, a), a);
+  }
+  it->value = merged;
+}
+
+// Adds the stored version's top-level fields that `doc` lacks (not meta).
+void keepStoredFields(json::Doc& doc, const std::string& stored_json) {
+  json::Doc stored;
+  stored.Parse(stored_json.c_str(), stored_json.size());
+  if (!stored.IsObject()) return;
+  auto& a = doc.GetAllocator();
+  for (auto it = stored.MemberBegin(); it != stored.MemberEnd(); ++it) {
+    if (std::string_view(it->name.GetString()) == "meta" || doc.HasMember(it->name)) continue;
+    doc.AddMember(Value(it->name, a), Value(it->value, a), a);
   }
 }
 
@@ -46,9 +70,10 @@ std::string applyResources(WriteTx& tx, std::vector<ResourceWrite>& writes, cons
   for (auto& w : writes) {
     std::string type = w.prepared ? w.prepared->type : std::string(json::getStr(w.doc, "resourceType"));
     std::string id = w.prepared ? w.prepared->id : std::string(json::getStr(w.doc, "id"));
-    if (!w.merge_arrays.empty()) {
+    if (!w.merge_arrays.empty() || w.keep_stored_fields) {
       if (auto current = tx.resource(type, id)) {
         for (const auto& array : w.merge_arrays) mergeArray(w.doc, current->json, array.c_str());
+        if (w.keep_stored_fields) keepStoredFields(w.doc, current->json);
       }
     }
     PutOutcome put = w.prepared ? tx.putResource(*w.prepared, now_ms) : tx.putResource(w.doc, now_ms);
@@ -126,7 +151,7 @@ Result<ApplyFn> Pipeline::prepare(const MessageRecord& message) const {
   if (!mapped.ok()) return mapped.error();
   auto writes = std::make_shared<std::vector<ResourceWrite>>(std::move(mapped.value()));
   for (auto& w : *writes) {
-    if (w.merge_arrays.empty()) w.prepared = prepareResource(w.doc);
+    if (w.merge_arrays.empty() && !w.keep_stored_fields) w.prepared = prepareResource(w.doc);
   }
   std::string patient_id = patientIdFor(decoded->citizen_key);
   MessageRecord header = message;

@@ -70,14 +70,16 @@ PreparedResource prepareResource(json::Doc& doc) {
   auto meta = doc.FindMember("meta");
   if (meta != doc.MemberEnd()) {
     if (meta->value.IsObject()) {
-      meta->value.RemoveMember("versionId");
-      meta->value.RemoveMember("lastUpdated");
+      // EraseMember keeps the member order (RemoveMember would move the last
+      // member into the gap and change the hash of identical content).
+      meta->value.EraseMember("versionId");
+      meta->value.EraseMember("lastUpdated");
       if (!meta->value.ObjectEmpty()) {
         std::string text = json::write(meta->value);
         r.meta_extra = text.substr(1, text.size() - 2);
       }
     }
-    doc.RemoveMember("meta");
+    doc.EraseMember(meta);
   }
   r.body = json::write(doc);
   r.hash = sha256Hex(r.meta_extra + "\n" + r.body);

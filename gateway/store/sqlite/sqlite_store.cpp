@@ -615,7 +615,7 @@ class SqliteStore final : public Store {
         sqlite3_exec(c->db(), "ROLLBACK", nullptr, nullptr, nullptr);
         std::lock_guard lock(self->mu_);
         self->free_readers_.push_back(c);
-        self->reader_cv_.notify_one();
+        self->reader_cv_.notify_all();  // a reader, or close() waiting for reads in flight
       }
     } release{this, c};
     exec(c->db(), "BEGIN");  // one snapshot for the whole read
@@ -652,7 +652,9 @@ class SqliteStore final : public Store {
     checkpoint_cv_.notify_all();
     if (checkpointer_.joinable()) checkpointer_.join();
     checkpointer_conn_.reset();
-    std::lock_guard lock(mu_);
+    std::unique_lock lock(mu_);
+    // Reads in flight keep their connection until they finish.
+    reader_cv_.wait(lock, [&] { return free_readers_.size() == readers_.size(); });
     free_readers_.clear();
     readers_.clear();
     if (writer_) {
