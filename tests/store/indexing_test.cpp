@@ -131,6 +131,72 @@ TEST(IndexingTest, NonObjectResourceGivesAnEmptyIndex) {
   EXPECT_TRUE(idx.references.empty());
 }
 
+// ---------------------------------------------------------------------------
+// prepareResource / withVersionMeta
+
+TEST(PrepareResourceTest, BodyHashAndIndexWithoutVersionMeta) {
+  json::Doc d;
+  d.Parse(R"({"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"},)"
+          R"("meta":{"versionId":"3","lastUpdated":"2020-01-01T00:00:00Z"}})");
+  PreparedResource r = prepareResource(d);
+  EXPECT_EQ(r.type, "Observation");
+  EXPECT_EQ(r.id, "o1");
+  EXPECT_EQ(r.body, R"({"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"}})");
+  EXPECT_EQ(r.meta_extra, "");
+  EXPECT_EQ(r.hash.size(), 64u);
+  EXPECT_EQ(r.index.patients, Strings({"p1"}));
+
+  // The version meta does not change the hash.
+  json::Doc plain;
+  plain.Parse(R"({"resourceType":"Observation","id":"o1","subject":{"reference":"Patient/p1"}})");
+  EXPECT_EQ(prepareResource(plain).hash, r.hash);
+}
+
+TEST(PrepareResourceTest, OtherMetaIsContent) {
+  json::Doc a;
+  a.Parse(R"({"resourceType":"Basic","id":"b","meta":{"versionId":"1","security":[{"code":"R"}]}})");
+  PreparedResource ra = prepareResource(a);
+  EXPECT_EQ(ra.meta_extra, R"("security":[{"code":"R"}])");
+  json::Doc b;
+  b.Parse(R"({"resourceType":"Basic","id":"b"})");
+  EXPECT_NE(prepareResource(b).hash, ra.hash);
+}
+
+TEST(PrepareResourceTest, NeedsTypeAndId) {
+  json::Doc d;
+  d.Parse(R"({"resourceType":"Basic"})");
+  EXPECT_THROW(prepareResource(d), RaccordoException);
+  json::Doc e;
+  e.Parse(R"({"id":"x"})");
+  EXPECT_THROW(prepareResource(e), RaccordoException);
+}
+
+TEST(WithVersionMetaTest, MetaGoesRightAfterTheId) {
+  json::Doc d;
+  d.Parse(R"({"resourceType":"Basic","id":"b","code":{"text":"x"},"meta":{"tag":[{"code":"t"}]}})");
+  PreparedResource r = prepareResource(d);
+  EXPECT_EQ(withVersionMeta(r, 7, 0),
+            R"({"resourceType":"Basic","id":"b","meta":{"versionId":"7","lastUpdated":"1970-01-01T00:00:00.000Z",)"
+            R"("tag":[{"code":"t"}]},"code":{"text":"x"}})");
+  json::Doc out;
+  std::string text = withVersionMeta(r, 7, 0);
+  out.Parse(text.c_str());
+  EXPECT_FALSE(out.HasParseError());
+}
+
+TEST(WithVersionMetaTest, HandBuiltBodyStillGetsMeta) {
+  PreparedResource r;
+  r.type = "Basic";
+  r.id = "b";
+  r.body = R"({"id" : "b", "resourceType" : "Basic"})";  // not the compact form
+  std::string text = withVersionMeta(r, 1, 0);
+  json::Doc out;
+  out.Parse(text.c_str());
+  ASSERT_FALSE(out.HasParseError()) << text;
+  EXPECT_EQ(json::getStr(out["meta"], "versionId"), "1");
+  EXPECT_EQ(json::getStr(out, "id"), "b");
+}
+
 struct SplitCase {
   const char* reference;
   bool ok;
