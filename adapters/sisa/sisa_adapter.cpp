@@ -6,6 +6,7 @@
 
 #include <cctype>
 #include <fstream>
+#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
@@ -153,7 +154,6 @@ class SisaAdapter final : public Adapter {
  public:
   SisaAdapter(std::unique_ptr<json::Doc> schema_doc, CodeTables tables, std::string cf_system)
       : schema_doc_(std::move(schema_doc)),
-        schema_(*schema_doc_),
         tables_(std::move(tables)),
         cf_system_(std::move(cf_system)) {}
 
@@ -175,7 +175,8 @@ class SisaAdapter final : public Adapter {
     auto parsed = parseJson(bytes);
     if (!parsed.ok()) return parsed.error();
     const json::Doc& doc = **parsed;
-    rapidjson::SchemaValidator validator(schema_);
+    SchemaLease schema(*this);
+    rapidjson::SchemaValidator validator(*schema);
     if (!doc.Accept(validator)) return schemaError(validator, *schema_doc_, doc);
     if (auto bad_date = checkCalendarDates(doc, "")) return *bad_date;
 
@@ -453,7 +454,34 @@ class SisaAdapter final : public Adapter {
   }
 
   std::unique_ptr<json::Doc> schema_doc_;
-  rapidjson::SchemaDocument schema_;
+  // RapidJSON 1.1's fast built-in regex keeps its match state inside the
+  // compiled schema, so a SchemaDocument serves one validation at a time:
+  // decoders lease one from this pool (it grows to the number of workers).
+  class SchemaLease {
+   public:
+    explicit SchemaLease(const SisaAdapter& a) : a_(a) {
+      std::lock_guard lock(a_.pool_mu_);
+      if (a_.pool_.empty()) {
+        s_ = std::make_unique<rapidjson::SchemaDocument>(*a_.schema_doc_);
+      } else {
+        s_ = std::move(a_.pool_.back());
+        a_.pool_.pop_back();
+      }
+    }
+    ~SchemaLease() {
+      std::lock_guard lock(a_.pool_mu_);
+      a_.pool_.push_back(std::move(s_));
+    }
+    SchemaLease(const SchemaLease&) = delete;
+    SchemaLease& operator=(const SchemaLease&) = delete;
+    const rapidjson::SchemaDocument& operator*() const { return *s_; }
+
+   private:
+    const SisaAdapter& a_;
+    std::unique_ptr<rapidjson::SchemaDocument> s_;
+  };
+  mutable std::mutex pool_mu_;
+  mutable std::vector<std::unique_ptr<rapidjson::SchemaDocument>> pool_;
   CodeTables tables_;
   std::string cf_system_;
 };
