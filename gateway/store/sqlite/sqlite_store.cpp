@@ -673,6 +673,7 @@ class SqliteStore final : public Store {
   struct Job {
     explicit Job(const std::function<void(WriteTx&)>* f) : fn(f) {}
     const std::function<void(WriteTx&)>* fn;
+    std::chrono::steady_clock::time_point queued_at = std::chrono::steady_clock::now();
     std::exception_ptr error;
     std::mutex mu;
     std::condition_variable cv;
@@ -728,16 +729,18 @@ class SqliteStore final : public Store {
     }
   }
 
-  // Background jobs (applying a message costs ~100 appends) join a batch
-  // only while the batch's work stays within a small time budget and no
-  // acknowledgement is waiting for the next batch: an acknowledgement waits
-  // at most one budget plus one fsync, and the workers still progress in
-  // every batch.
+  // Background jobs (applying a message costs ~100 appends) run in batches
+  // of their own when no acknowledgement waits, within a time budget and
+  // only until an acknowledgement arrives: an acknowledgement waits at most
+  // one budget plus one fsync. Under a burst that never lets the queue
+  // empty, one background job that has waited kBackgroundMaxWait rides along
+  // with each batch of acknowledgements, so the workers slow down but never stop.
   Job* nextBackground(std::chrono::steady_clock::time_point started, bool with_acks) {
-    auto budget = with_acks ? kBackgroundBudgetWithAcks : kBackgroundBudgetAlone;
-    if (std::chrono::steady_clock::now() - started > budget) return nullptr;
+    auto now = std::chrono::steady_clock::now();
+    if (!with_acks && now - started > kBackgroundBudget) return nullptr;
     std::lock_guard lock(mu_);
     if (background_.empty()) return nullptr;
+    if (with_acks && (batchHasBackground_ || now - background_.front()->queued_at < kBackgroundMaxWait)) return nullptr;
     if (batchHasBackground_ && !queue_.empty()) return nullptr;  // an acknowledgement waits: commit now
     Job* j = background_.front();
     background_.pop_front();
@@ -789,8 +792,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_;
-  static constexpr std::chrono::microseconds kBackgroundBudgetWithAcks{1500};
-  static constexpr std::chrono::microseconds kBackgroundBudgetAlone{8000};
+  static constexpr std::chrono::microseconds kBackgroundBudget{8000};
+  static constexpr std::chrono::milliseconds kBackgroundMaxWait{1000};
   bool batchHasBackground_ = false;  // writer thread only
   std::deque<Job*> queue_;       // acknowledgement writes
   std::deque<Job*> background_;  // journal workers' results
