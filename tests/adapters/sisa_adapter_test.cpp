@@ -17,6 +17,7 @@
 
 #include "adapters/builtin.h"
 #include "gateway/core/json.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo {
 namespace {
@@ -51,9 +52,7 @@ class SisaAdapterTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     registry_ = new AdapterRegistry();
-    AdapterEnvironment env;
-    env.mappings_dir = kSourceDir / "mappings";
-    env.schemas_dir = kSourceDir / "schemas";
+    AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
     auto st = registerBuiltinAdapters(*registry_, env);
     ASSERT_TRUE(st.ok()) << st.error().describe();
   }
@@ -84,9 +83,7 @@ TEST_F(SisaAdapterTest, IsRegisteredWithItsMediaType) {
   EXPECT_EQ(sisa().mediaTypes(), std::vector<std::string>({"application/json"}));
   EXPECT_EQ(registry_->names(), std::vector<std::string>({"sisa"}));
   // Registering twice is refused.
-  AdapterEnvironment env;
-  env.mappings_dir = kSourceDir / "mappings";
-  env.schemas_dir = kSourceDir / "schemas";
+  AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
   EXPECT_FALSE(registerBuiltinAdapters(*registry_, env).ok());
 }
 
@@ -217,9 +214,7 @@ TEST_F(SisaAdapterTest, ElderlyExampleRecordsCarryTranslatedCodes) {
 }
 
 TEST_F(SisaAdapterTest, CustomCfSystemIsUsed) {
-  AdapterEnvironment env;
-  env.mappings_dir = kSourceDir / "mappings";
-  env.schemas_dir = kSourceDir / "schemas";
+  AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
   env.cf_system = "urn:oid:2.16.840.1.113883.2.9.4.3.2";
   auto a = makeSisaAdapter(env);
   ASSERT_TRUE(a.ok());

@@ -8,15 +8,14 @@
 
 #include "adapters/builtin.h"
 #include "gateway/synth/synth.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo {
 namespace {
 
 TEST(SisaAdapterConcurrency, DecodesOnManyThreadsAtOnce) {
   AdapterRegistry registry;
-  AdapterEnvironment env;
-  env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
-  env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
+  AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
   ASSERT_TRUE(registerBuiltinAdapters(registry, env).ok());
   const Adapter* sisa = registry.find("sisa");
   ASSERT_NE(sisa, nullptr);

@@ -19,36 +19,17 @@
 #include "gateway/core/clock.h"
 #include "gateway/core/metrics.h"
 #include "gateway/store/sqlite/sqlite_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 using namespace std::chrono_literals;
 
 constexpr auto kDeadline = std::chrono::seconds(10);
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("raccordo-journal-") + std::to_string(::getpid()) + "-" +
-                       std::to_string(counter++) + "-" + (info != nullptr ? info->name() : "x");
-    std::replace(name.begin(), name.end(), '/', '_');
-    path_ = fs::temp_directory_path() / name;
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 // Body: "CITIZEN:payload", optionally "CITIZEN:payload@SOURCE-MESSAGE-ID".
 // No ':' at all is an envelope error.

@@ -21,11 +21,13 @@
 #include "gateway/mapping/pipeline.h"
 #include "gateway/store/indexing.h"
 #include "gateway/store/sqlite/sqlite_store.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 
 const fs::path kSourceDir = RACCORDO_SOURCE_DIR;
 const fs::path kExamples = kSourceDir / "schemas" / "sisa" / "examples";
@@ -38,35 +40,12 @@ std::string readFile(const fs::path& p) {
   return ss.str();
 }
 
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("raccordo-mapping-") + std::to_string(::getpid()) + "-" +
-                       std::to_string(counter++) + "-" + (info != nullptr ? info->name() : "x");
-    std::replace(name.begin(), name.end(), '/', '_');
-    path_ = fs::temp_directory_path() / name;
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 class FhirMappingTest : public ::testing::Test {
  protected:
   static void SetUpTestSuite() {
     registry_ = new AdapterRegistry();
-    AdapterEnvironment env;
-    env.mappings_dir = kSourceDir / "mappings";
-    env.schemas_dir = kSourceDir / "schemas";
+    AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
     auto st = registerBuiltinAdapters(*registry_, env);
     ASSERT_TRUE(st.ok()) << st.error().describe();
   }

@@ -19,34 +19,15 @@
 #include "gateway/core/clock.h"
 #include "gateway/core/json.h"
 #include "gateway/store/store.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo {
 namespace {
 
 namespace fs = std::filesystem;
+using testing::TempDir;
 
 // A fresh folder per test, removed afterwards.
-class TempDir {
- public:
-  TempDir() {
-    static std::atomic<int> counter{0};
-    const auto* info = ::testing::UnitTest::GetInstance()->current_test_info();
-    std::string name = std::string("raccordo-store-") + std::to_string(::getpid()) + "-" +
-                       std::to_string(counter++) + "-" + (info != nullptr ? info->name() : "x");
-    std::replace(name.begin(), name.end(), '/', '_');
-    path_ = fs::temp_directory_path() / name;
-    fs::remove_all(path_);
-    fs::create_directories(path_);
-  }
-  ~TempDir() {
-    std::error_code ec;
-    fs::remove_all(path_, ec);
-  }
-  const fs::path& path() const { return path_; }
-
- private:
-  fs::path path_;
-};
 
 std::unique_ptr<Store> openAt(const fs::path& file, int group_commit_max = 256, bool full = false) {
   SqliteOptions o;
