@@ -134,7 +134,8 @@ const std::vector<ConfigKeySpec>& configKeys() {
       num("journal.backoff_initial_ms", 500, 1, 3600000, "Delay before the first retry; doubles each attempt."),
       num("journal.backoff_max_ms", 300000, 1, 86400000, "Longest delay between retries."),
       num("journal.poll_interval_ms", 200, 1, 60000, "How often workers look for due retries when nothing wakes them."),
-      num("sqlite.group_commit_max", 256, 1, 10000, "Most writes committed together in one transaction (one fsync)."),
+      num("sqlite.group_commit_max", 256, 1, 10000, "Most acknowledgement writes (ingest) committed together in one transaction, one fsync; "
+          "workers' writes go in batches of their own."),
       num("sqlite.read_connections", 8, 1, 256, "Read-only connections kept open (SQLite)."),
       choice("sqlite.synchronous", "full", {"full", "normal"},
              "SQLite durability: `full` fsyncs every commit (survives power loss); `normal` only on checkpoints."),
