@@ -92,9 +92,19 @@ std::string applyResources(WriteTx& tx, std::vector<ResourceWrite>& writes, cons
     prov.AddMember("resourceType", "Provenance", a);
     prov.AddMember("id", json::str(prov_id, a), a);
     Value targets(rapidjson::kArrayType);
+    std::string patient_prefix = "Patient/" + patient_id + "/";
+    bool names_patient = false;
     for (const auto& c : changed.GetArray()) {
       Value t(rapidjson::kObjectType);
       t.AddMember("reference", Value(c, a), a);
+      targets.PushBack(t, a);
+      names_patient = names_patient || std::string_view(c.GetString()).starts_with(patient_prefix);
+    }
+    // The citizen is always a target, so the Provenance is in the patient's
+    // compartment (and in $everything) even when only, say, a CarePlan changed.
+    if (!names_patient) {
+      Value t(rapidjson::kObjectType);
+      t.AddMember("reference", json::str("Patient/" + patient_id, a), a);
       targets.PushBack(t, a);
     }
     prov.AddMember("target", targets, a);

@@ -7,6 +7,7 @@
 
 #include <set>
 
+#include "gateway/core/json.h"
 #include "gateway/mapping/fhir_mapping.h"
 #include "gateway/synth/synth.h"
 #include "tests/integration/test_util.h"
@@ -172,6 +173,32 @@ TEST_F(IngestE2E, SigtermExitsCleanlyAndLogsEveryStateChange) {
   EXPECT_NE(log.find("message " + std::to_string(id) + " queued"), std::string::npos) << log;
   EXPECT_NE(log.find("message " + std::to_string(id) + " done"), std::string::npos) << log;
   EXPECT_NE(log.find("stopped cleanly"), std::string::npos) << log;
+}
+
+}  // namespace
+}  // namespace raccordo::testing
+
+namespace raccordo::testing {
+namespace {
+
+TEST_F(IngestE2E, ProvenanceOfAChangeThatSparesThePatientIsInEverything) {
+  std::string body = readFile(std::string(RACCORDO_SOURCE_DIR) + "/schemas/sisa/examples/02-elderly-home-care.json");
+  auto first = client_->post("/ingest/sisa", body, "application/json");
+  ASSERT_STREQ(waitFinal(*client_, messageId(first))["state"].GetString(), "done");
+  auto doc = parse(body);
+  doc["message_id"].SetString("SISA-isee-update", doc.GetAllocator());
+  doc["isee"][0]["value_eur"].SetDouble(9999.5);
+  auto second = client_->post("/ingest/sisa", json::write(doc), "application/json");
+  auto state = waitFinal(*client_, messageId(second));
+  ASSERT_STREQ(state["state"].GetString(), "done");
+  ASSERT_EQ(state["result"]["changed"].Size(), 1u) << json::write(state);  // only the ISEE Observation
+  std::string pid = state["result"]["patient"].GetString();
+  auto all = parse(client_->get("/fhir/" + pid + "/$everything").body);
+  int provenances = 0;
+  for (const auto& e : all["entry"].GetArray()) {
+    provenances += std::string(e["resource"]["resourceType"].GetString()) == "Provenance";
+  }
+  EXPECT_EQ(provenances, 2);
 }
 
 }  // namespace
