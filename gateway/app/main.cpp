@@ -53,8 +53,7 @@ struct ConfigArgs {
 
 }  // namespace
 
-int main(int argc, char** argv) {
-  tuneAllocator();
+static int run(int argc, char** argv) {
   CLI::App app{"Raccordo: integration gateway for integrated social and health care (SISA, ATS, GP systems)"};
   app.require_subcommand(1);
   std::string data = defaultDataDir();
@@ -149,4 +148,15 @@ int main(int argc, char** argv) {
     return 0;
   }
   return 0;
+}
+
+int main(int argc, char** argv) {
+  tuneAllocator();
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    // Setup errors are Results; this is the last line of defence.
+    std::fprintf(stderr, "raccordo: fatal: %s\n", e.what());
+    return 1;
+  }
 }

@@ -524,7 +524,7 @@ const std::vector<SocialWorker>& socialWorkers() {
     Rng rng(0x5A5A2026ULL, 0);  // fixed: the pool is the same for every seed
     for (int i = 0; i < 30; ++i) {
       SocialWorker w;
-      w.id = "AS" + padded(static_cast<uint64_t>(i + 1), 4);
+      w.id = "AS" + padded(static_cast<uint64_t>(i) + 1, 4);
       w.family_name = std::string(rng.pick(data::italianFamilyNames()));
       const bool female = rng.chance(80);
       for (;;) {
