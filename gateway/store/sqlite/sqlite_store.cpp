@@ -178,7 +178,7 @@ class Connection {
       throw RaccordoException(ErrorCode::kConfig, "cannot open SQLite database: " + msg, path);
     }
     sqlite3_busy_timeout(db_, 5000);
-    exec(db_, "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-32768;");
+    exec(db_, "PRAGMA foreign_keys=OFF; PRAGMA temp_store=MEMORY; PRAGMA cache_size=-65536; PRAGMA mmap_size=1073741824;");
     if (!read_only) {
       exec(db_, "PRAGMA journal_mode=WAL;");
       exec(db_, synchronous_full ? "PRAGMA synchronous=FULL;" : "PRAGMA synchronous=NORMAL;");
@@ -792,8 +792,8 @@ class SqliteStore final : public Store {
   std::unique_ptr<Connection> writer_;
   std::vector<std::unique_ptr<Connection>> readers_;
   std::vector<Connection*> free_readers_;
-  static constexpr std::chrono::microseconds kBackgroundBudget{8000};
-  static constexpr std::chrono::milliseconds kBackgroundMaxWait{1000};
+  static constexpr std::chrono::microseconds kBackgroundBudget{4000};
+  static constexpr std::chrono::milliseconds kBackgroundMaxWait{250};
   bool batchHasBackground_ = false;  // writer thread only
   std::deque<Job*> queue_;       // acknowledgement writes
   std::deque<Job*> background_;  // journal workers' results
