@@ -19,17 +19,23 @@ using namespace raccordo;
 
 namespace {
 
-const Adapter& sisa() {
+AdapterEnvironment sourceTree() {
+  AdapterEnvironment env;
+  env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
+  env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
+  return env;
+}
+
+const AdapterRegistry& adapters() {
   static AdapterRegistry registry = [] {
     AdapterRegistry r;
-    AdapterEnvironment env;
-    env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
-    env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
-    if (!registerBuiltinAdapters(r, env).ok()) std::abort();
+    if (!registerBuiltinAdapters(r, sourceTree()).ok()) std::abort();
     return r;
   }();
-  return *registry.find("sisa");
+  return registry;
 }
+
+const Adapter& sisa() { return *adapters().find("sisa"); }
 
 const std::vector<synth::SynthCitizen>& citizens() {
   static auto c = synth::generateCitizens({5, 256});
@@ -88,14 +94,9 @@ void BM_EverythingHandler(benchmark::State& state) {
   TempStore ts("everything", false);
   ManualClock clock(1'700'000'000'000);
   Metrics metrics;
-  AdapterRegistry adapters;
-  AdapterEnvironment env;
-  env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
-  env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
-  (void)registerBuiltinAdapters(adapters, env);
-  Pipeline pipeline(adapters, MappingContext{});
-  Journal journal(*ts.store, adapters, pipeline, JournalOptions{}, clock, metrics);
-  ApiContext api{*ts.store, journal, adapters, ts.config, metrics};
+  Pipeline pipeline(adapters(), MappingContext{});
+  Journal journal(*ts.store, adapters(), pipeline, JournalOptions{}, clock, metrics);
+  ApiContext api{*ts.store, journal, adapters(), ts.config, metrics};
   Router router;
   registerFhirRoutes(router, api);
   const auto& c = citizens()[0];
@@ -126,17 +127,7 @@ BENCHMARK(BM_EverythingHandler)->Arg(100)->Unit(benchmark::kMicrosecond);
 // and preparation are done before the timed write, as the workers do.
 void BM_ApplyNewCitizen(benchmark::State& state) {
   TempStore ts("apply", false);
-  Pipeline pipeline([] {
-    static AdapterRegistry r;
-    static bool loaded = [] {
-      AdapterEnvironment env;
-      env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
-      env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
-      return registerBuiltinAdapters(r, env).ok();
-    }();
-    (void)loaded;
-    return std::cref(r);
-  }().get(), MappingContext{});
+  Pipeline pipeline(adapters(), MappingContext{});
   auto people = synth::generateCitizens({77, 4000});
   size_t i = 0;
   int64_t resources = 0;
