@@ -12,6 +12,7 @@
 #include "gateway/app/gateway.h"
 #include "gateway/config/config.h"
 #include "gateway/core/log.h"
+#include "gateway/core/process.h"
 #include "gateway/journal/journal.h"
 #include "gateway/store/store.h"
 #include "gateway/synth/synth.h"

@@ -9,12 +9,3 @@ namespace raccordo {
 void initLogging(const std::string& format, const std::string& level);
 
 }  // namespace raccordo
-
-namespace raccordo {
-
-/// Keeps freed heap memory for reuse instead of returning it to the kernel
-/// after every message: RapidJSON documents allocate 64 KiB pools, and glibc's
-/// default trimming turned each one into brk system calls (5x slower mapping).
-void tuneAllocator();
-
-}  // namespace raccordo

@@ -9,7 +9,7 @@
 
 #include "adapters/builtin.h"
 #include "gateway/api/api.h"
-#include "gateway/core/log.h"
+#include "gateway/core/process.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/mapping/pipeline.h"
 #include "gateway/synth/synth.h"
