@@ -139,6 +139,10 @@ void lastUpdated(const std::string& value, SearchQuery& q) {
   }
 }
 
+// Bounds on one search, so that no request builds an unbounded SQL query.
+constexpr size_t kMaxIdentifierValues = 100;
+constexpr size_t kMaxIdentifierParams = 10;
+
 std::vector<ResourceIndex::Identifier> identifiers(const std::string& value) {
   std::vector<ResourceIndex::Identifier> out;
   size_t start = 0;
@@ -156,6 +160,11 @@ std::vector<ResourceIndex::Identifier> identifiers(const std::string& value) {
     }
     if (comma == std::string::npos) break;
     start = comma + 1;
+    if (out.size() >= kMaxIdentifierValues) {
+      throw RaccordoException(ErrorCode::kInvalidInput,
+                              "identifier has more than " + std::to_string(kMaxIdentifierValues) + " values",
+                              "identifier");
+    }
   }
   return out;
 }
@@ -189,6 +198,11 @@ HttpResponse search(ApiContext& ctx, const HttpRequest& req, const std::string& 
       if (q.identifiers.empty()) {
         q.identifiers = identifiers(value);
       } else {
+        if (q.identifiers_and.size() + 1 >= kMaxIdentifierParams) {
+          throw RaccordoException(ErrorCode::kInvalidInput,
+                                  "more than " + std::to_string(kMaxIdentifierParams) + " identifier parameters",
+                                  "identifier");
+        }
         q.identifiers_and.push_back(identifiers(value));
       }
     } else if (name == "patient" || (name == "subject" && type != "Patient")) {
@@ -213,8 +227,9 @@ HttpResponse search(ApiContext& ctx, const HttpRequest& req, const std::string& 
   std::string url = base + "/" + type + "?" + self_query + (self_query.empty() ? "" : "&");
   std::vector<std::pair<std::string, std::string>> links;
   links.emplace_back("self", url + "_offset=" + std::to_string(q.offset));
-  if (q.count > 0 && q.offset + q.count < page.total) {
-    links.emplace_back("next", url + "_offset=" + std::to_string(q.offset + q.count));
+  int64_t next_offset = static_cast<int64_t>(q.offset) + q.count;  // _offset may be near INT32_MAX
+  if (q.count > 0 && next_offset < page.total) {
+    links.emplace_back("next", url + "_offset=" + std::to_string(next_offset));
   }
   if (q.offset > 0 && q.count > 0) {
     links.emplace_back("previous", url + "_offset=" + std::to_string(std::max(0, q.offset - q.count)));

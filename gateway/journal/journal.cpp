@@ -287,8 +287,10 @@ void Journal::process(MessageRecord m) {
         },
         WritePriority::kBackground);
   } catch (const std::exception& e) {
-    // The message stays queued in the store and is taken again later.
+    // The message stays queued in the store and is taken again later; wait
+    // first, so that a store that keeps failing is not hammered.
     spdlog::error("message {} could not record its failure: {}", m.id, e.what());
+    std::this_thread::sleep_for(std::chrono::milliseconds(backoffMs(attempt)));
     return;
   }
   metrics_.inc("raccordo_messages_processed_total", label(m.adapter) + ",outcome=\"" + a.outcome + "\"");

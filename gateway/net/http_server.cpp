@@ -9,6 +9,7 @@
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
+#include <boost/asio/strand.hpp>
 #include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
@@ -60,7 +61,9 @@ struct HttpServer::Impl {
 
   asio::io_context io;
   asio::thread_pool pool;
-  tcp::acceptor acceptor{io};
+  // Every socket (and the acceptor) lives on its own strand: Beast's timers
+  // and stop()'s cancel run as separate handlers on the I/O threads.
+  tcp::acceptor acceptor{asio::make_strand(io)};
   std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
@@ -111,6 +114,18 @@ struct HttpServer::Impl {
   }
 
   awaitable<void> session(std::shared_ptr<beast::tcp_stream> stream, std::string remote) {
+    // Whatever ends the session (even an exception), its slot is given back.
+    struct Release {
+      Impl* self;
+      std::shared_ptr<beast::tcp_stream> stream;
+      ~Release() {
+        {
+          std::lock_guard lock(self->mu);
+          self->streams.erase(stream);
+        }
+        --self->connections;
+      }
+    } release{this, stream};
     beast::flat_buffer buffer;
     bool first = true;
     for (;;) {
@@ -219,17 +234,12 @@ struct HttpServer::Impl {
     }
     boost::system::error_code ignored;
     stream->socket().shutdown(tcp::socket::shutdown_send, ignored);
-    {
-      std::lock_guard lock(mu);
-      streams.erase(stream);
-    }
-    --connections;
   }
 
   awaitable<void> acceptLoop() {
     for (;;) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::redirect_error(use_awaitable, ec));
+      tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         spdlog::warn("http: accept failed: {}", ec.message());
@@ -247,7 +257,8 @@ struct HttpServer::Impl {
         std::lock_guard lock(mu);
         streams.insert(stream);
       }
-      asio::co_spawn(io, session(stream, std::move(remote)), [](std::exception_ptr e) {
+      auto executor = stream->get_executor();
+      asio::co_spawn(executor, session(stream, std::move(remote)), [](std::exception_ptr e) {
         if (!e) return;
         try {
           std::rethrow_exception(e);
@@ -283,7 +294,7 @@ Status HttpServer::start() {
                      ec.message(),
                  "http.listen");
   }
-  asio::co_spawn(impl_->io, impl_->acceptLoop(), asio::detached);
+  asio::co_spawn(impl_->acceptor.get_executor(), impl_->acceptLoop(), asio::detached);
   for (int i = 0; i < impl_->options.io_threads; ++i) {
     impl_->threads.emplace_back([this] { impl_->io.run(); });
   }
@@ -298,7 +309,7 @@ uint16_t HttpServer::port() const {
 void HttpServer::stop(std::chrono::milliseconds drain) {
   if (!impl_ || impl_->threads.empty()) return;
   impl_->stopping = true;
-  asio::post(impl_->io, [this] {
+  asio::post(impl_->acceptor.get_executor(), [this] {
     boost::system::error_code ec;
     impl_->acceptor.close(ec);
   });
@@ -307,7 +318,7 @@ void HttpServer::stop(std::chrono::milliseconds drain) {
     impl_->drained.wait_for(lock, drain, [&] { return impl_->in_flight.load() == 0; });
     // Idle keep-alive connections are closed; their sessions end on the error.
     for (const auto& s : impl_->streams) {
-      asio::post(impl_->io, [s] { s->cancel(); });
+      asio::post(s->get_executor(), [s] { s->cancel(); });
     }
   }
   impl_->pool.join();

@@ -153,6 +153,10 @@ TEST_F(IngestE2E, SearchPagesAndOperationalEndpointsAnswer) {
 
   EXPECT_EQ(client_->get("/fhir/Patient?name=Rossi").status, 400);
   EXPECT_EQ(client_->get("/fhir/Patient?_lastUpdated=g").status, 400);  // found by fuzz_http_target
+  std::string many = "/fhir/Patient?identifier=1";
+  for (int i = 0; i < 500; ++i) many += ",1";
+  EXPECT_EQ(client_->get(many).status, 400);  // bounded, not a 500 from SQLite
+  EXPECT_EQ(client_->get("/fhir/Patient?_count=5&_offset=2147483647").status, 200);
   EXPECT_EQ(client_->get("/fhir/Patient?_lastUpdated=ge2026-02-30T99").status, 400);
   EXPECT_EQ(client_->get("/fhir/Spaceship?_count=1").status, 404);
   EXPECT_EQ(client_->get("/fhir/metadata").status, 200);

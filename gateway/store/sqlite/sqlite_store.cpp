@@ -110,8 +110,13 @@ void exec(sqlite3* db, const char* sql) {
 // A prepared statement, reset on scope exit so the cached one can be reused.
 class Stmt {
  public:
-  Stmt(sqlite3* db, sqlite3_stmt* s) : db_(db), s_(s) {}
+  /// `owned`: finalized on destruction (one-off SQL); otherwise reset for the cache.
+  Stmt(sqlite3* db, sqlite3_stmt* s, bool owned = false) : db_(db), s_(s), owned_(owned) {}
   ~Stmt() {
+    if (owned_) {
+      sqlite3_finalize(s_);
+      return;
+    }
     sqlite3_reset(s_);
     sqlite3_clear_bindings(s_);
   }
@@ -163,6 +168,7 @@ class Stmt {
   }
   sqlite3* db_;
   sqlite3_stmt* s_;
+  bool owned_;
 };
 
 // One connection and its prepared-statement cache.
@@ -203,6 +209,14 @@ class Connection {
       it = cache_.emplace(sql, s).first;
     }
     return Stmt(db_, it->second);
+  }
+
+  /// For SQL whose text depends on the request (searches): not cached, so
+  /// clients cannot grow the cache with ever new query shapes.
+  Stmt prepareOnce(const std::string& sql) {
+    sqlite3_stmt* s = nullptr;
+    if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) fail(db_, "prepare failed for: " + sql);
+    return Stmt(db_, s, true);
   }
 
  private:
@@ -458,12 +472,12 @@ class SqliteTx final : public WriteTx {
     };
     SearchPage page;
     {
-      auto s = c_.prepare("SELECT count(*)" + where);
+      auto s = c_.prepareOnce("SELECT count(*)" + where);
       bindAll(s);
       s.step();
       page.total = s.i64(0);
     }
-    auto s = c_.prepare("SELECT r.type, r.id, r.version, r.last_updated, r.deleted, r.json" + where +
+    auto s = c_.prepareOnce("SELECT r.type, r.id, r.version, r.last_updated, r.deleted, r.json" + where +
                         " ORDER BY r.last_updated, r.id LIMIT ?" + std::to_string(next) + " OFFSET ?" +
                         std::to_string(next + 1));
     bindAll(s);
@@ -748,15 +762,21 @@ class SqliteStore final : public Store {
     return j;
   }
 
-  void runJob(sqlite3* db, SqliteTx& tx, Job* j) {
-    exec(db, "SAVEPOINT job");
+  /// Runs one job in its own savepoint; false when the whole transaction is
+  /// gone (SQLite rolls back by itself on I/O errors, a full disk or no
+  /// memory), after which nothing more may run in this batch: a later
+  /// savepoint would commit on its own.
+  bool runJob(sqlite3* db, SqliteTx& tx, Job* j) {
     try {
+      exec(db, "SAVEPOINT job");
       (*j->fn)(tx);
       exec(db, "RELEASE job");
     } catch (...) {
       j->error = std::current_exception();
+      if (sqlite3_get_autocommit(db) != 0) return false;
       sqlite3_exec(db, "ROLLBACK TO job; RELEASE job", nullptr, nullptr, nullptr);
     }
+    return sqlite3_get_autocommit(db) == 0;
   }
 
   void runBatch(std::vector<Job*>& batch) {
@@ -771,10 +791,26 @@ class SqliteStore final : public Store {
       return;
     }
     SqliteTx tx(*writer_);
-    for (Job* j : batch) runJob(db, tx, j);
-    while (Job* j = nextBackground(started, with_acks)) {
+    bool alive = true;
+    for (Job* j : batch) {
+      if (!alive) break;
+      alive = runJob(db, tx, j);
+    }
+    while (alive) {
+      Job* j = nextBackground(started, with_acks);
+      if (j == nullptr) break;
       batch.push_back(j);
-      runJob(db, tx, j);
+      alive = runJob(db, tx, j);
+    }
+    if (!alive) {
+      // Every write of the batch is undone, the ones that ran well included.
+      spdlog::error("store: a transaction of {} writes was rolled back by SQLite: {}", batch.size(), sqlite3_errmsg(db));
+      auto err = std::make_exception_ptr(RaccordoException(
+          ErrorCode::kUnavailable, std::string("the transaction was rolled back: ") + sqlite3_errmsg(db), "sqlite"));
+      for (Job* j : batch) {
+        if (!j->error) j->error = err;
+      }
+      return;
     }
     if (sqlite3_exec(db, "COMMIT", nullptr, nullptr, nullptr) != SQLITE_OK) {
       std::string msg = sqlite3_errmsg(db);
