@@ -27,8 +27,6 @@ class CodeTables {
   /// Looks a code up; an unknown table or code is an kUnknownCode error at `location`.
   Result<Coding> lookup(std::string_view table, std::string_view code, std::string_view location) const;
 
-  bool hasTable(std::string_view table) const { return tables_.count(std::string(table)) != 0; }
-
  private:
   struct Table {
     std::string system;
