@@ -199,7 +199,8 @@ void Journal::workerLoop() {
       spdlog::error("journal: cannot read the queue: {}", e.what());
     }
     if (!next) {
-      // Nothing ready: sleep until woken, a retry is due, or the poll interval.
+      // Nothing ready: sleep until woken or for the poll interval (retries
+      // that fall due are found by that poll).
       ++idle_workers_;
       cv_.wait_for(lock, std::chrono::milliseconds(options_.poll_interval_ms));
       --idle_workers_;
