@@ -6,6 +6,7 @@
 #include <signal.h>
 
 #include <set>
+#include <sstream>
 
 #include "gateway/core/json.h"
 #include "gateway/mapping/fhir_mapping.h"
@@ -203,6 +204,44 @@ TEST_F(IngestE2E, ProvenanceOfAChangeThatSparesThePatientIsInEverything) {
     provenances += std::string(e["resource"]["resourceType"].GetString()) == "Provenance";
   }
   EXPECT_EQ(provenances, 2);
+}
+
+}  // namespace
+}  // namespace raccordo::testing
+
+namespace raccordo::testing {
+namespace {
+
+TEST(Logging, JsonLinesAreValidJsonWithOneLinePerStateChange) {
+  TempDir dir;
+  ServerProcess server(dir.path(), {"log.format=json"});
+  server.start();
+  HttpClient client("127.0.0.1", server.port());
+  // A message whose error text carries quotes and a newline-free pointer, to check escaping.
+  auto bad = client.post("/ingest/sisa", "{\"format\": \"x\"", "application/json");
+  ASSERT_EQ(bad.status, 400);
+  auto good = client.post("/ingest/sisa", synth::generateCitizens({15, 1})[0].sisa_json, "application/json");
+  int64_t id = messageId(good);
+  ASSERT_STREQ(waitFinal(client, id)["state"].GetString(), "done");
+  server.kill(SIGTERM);
+  ASSERT_EQ(server.wait(std::chrono::seconds(30)), 0);
+  std::istringstream lines(server.log());
+  std::string line;
+  int parsed = 0;
+  bool queued = false, done = false;
+  while (std::getline(lines, line)) {
+    if (line.empty()) continue;
+    auto d = parse(line);
+    ASSERT_FALSE(d.HasParseError()) << line;
+    ASSERT_TRUE(d.HasMember("level") && d.HasMember("msg") && d.HasMember("time")) << line;
+    std::string msg = d["msg"].GetString();
+    queued = queued || msg.starts_with("message " + std::to_string(id) + " queued");
+    done = done || msg.starts_with("message " + std::to_string(id) + " done");
+    ++parsed;
+  }
+  EXPECT_GT(parsed, 3);
+  EXPECT_TRUE(queued);
+  EXPECT_TRUE(done);
 }
 
 }  // namespace
