@@ -171,6 +171,8 @@ struct WrongType {
   const char* key;
 };
 
+void PrintTo(const WrongType& c, std::ostream* os) { *os << c.key; }
+
 class ConfigWrongTypeTest : public ::testing::TestWithParam<WrongType> {};
 
 TEST_P(ConfigWrongTypeTest, ErrorNamesTheKey) {

@@ -204,6 +204,9 @@ struct SplitCase {
   const char* id;
 };
 
+// Names the case in test output instead of printing its bytes.
+void PrintTo(const SplitCase& c, std::ostream* os) { *os << '"' << c.reference << '"'; }
+
 class SplitReferenceTest : public ::testing::TestWithParam<SplitCase> {};
 
 TEST_P(SplitReferenceTest, Splits) {
