@@ -2,6 +2,7 @@
 // decoding and path access. The writer lives in hl7_writer.cpp.
 
 #include "adapters/ats/hl7/hl7.h"
+#include "adapters/ats/hl7/hl7_text.h"
 
 #include <algorithm>
 #include <array>
@@ -11,6 +12,10 @@
 namespace raccordo::hl7 {
 
 namespace {
+
+using detail::isDelimiterChar;
+using detail::printable;
+using detail::trim;
 
 constexpr std::size_t kNpos = std::string_view::npos;
 
@@ -45,22 +50,7 @@ std::size_t countParts(std::string_view s, char sep) {
   return static_cast<std::size_t>(std::count(s.begin(), s.end(), sep)) + 1;
 }
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
-/// Printable form of untrusted bytes for error messages.
-std::string printable(std::string_view s, std::size_t max = 16) {
-  std::string out;
-  for (char c : s.substr(0, max)) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7F) ? c : '?';
-  }
-  if (s.size() > max) out += "...";
-  return out;
-}
 
 std::string segmentLocation(std::size_t index, std::string_view name = {}) {
   std::string loc = "segment " + std::to_string(index);
@@ -96,10 +86,6 @@ Result<std::vector<Line>> splitLines(std::string_view bytes, std::size_t maxSegm
   return lines;
 }
 
-bool isDelimiterChar(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u > 0x20 && u < 0x7F && std::isalnum(u) == 0;
-}
 
 /// Reads MSH-1/MSH-2 (or FHS/BHS) from a header line.
 Result<Delimiters> readDelimiters(std::string_view line, std::string_view locationPrefix) {

@@ -7,28 +7,19 @@
 #include <string>
 
 #include "adapters/ats/hl7/hl7.h"
+#include "adapters/ats/hl7/hl7_text.h"
 
 namespace raccordo::hl7 {
 
 namespace {
 
+using detail::isDelimiterChar;
+using detail::printable;
+using detail::trim;
+
 constexpr std::size_t kNpos = std::string_view::npos;
 
-std::string_view trim(std::string_view s) {
-  while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-  while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
-  return s;
-}
 
-std::string printable(std::string_view s, std::size_t max) {
-  std::string out;
-  for (char c : s.substr(0, max)) {
-    auto u = static_cast<unsigned char>(c);
-    out += (u >= 0x20 && u < 0x7F) ? c : '?';
-  }
-  if (s.size() > max) out += "...";
-  return out;
-}
 
 bool isHex(char c) { return std::isxdigit(static_cast<unsigned char>(c)) != 0; }
 
@@ -94,10 +85,6 @@ bool decodeEscape(std::string_view body, const Delimiters& d, Charset charset, s
   return false;
 }
 
-bool isDelimiterChar(char c) {
-  auto u = static_cast<unsigned char>(c);
-  return u > 0x20 && u < 0x7F && std::isalnum(u) == 0;
-}
 
 void appendHex(std::string& out, unsigned char byte) {
   static constexpr char kHex[] = "0123456789ABCDEF";
