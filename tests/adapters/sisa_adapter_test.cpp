@@ -50,19 +50,10 @@ std::string upper(std::string s) {
 
 class SisaAdapterTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    registry_ = new AdapterRegistry();
-    AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
-    auto st = registerBuiltinAdapters(*registry_, env);
-    ASSERT_TRUE(st.ok()) << st.error().describe();
-  }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
+  static AdapterRegistry& registry() { return testing::builtinAdaptersForTest(); }
 
   const Adapter& sisa() {
-    const Adapter* a = registry_->find("sisa");
+    const Adapter* a = registry().find("sisa");
     EXPECT_NE(a, nullptr);
     return *a;
   }
@@ -72,19 +63,17 @@ class SisaAdapterTest : public ::testing::Test {
     return sisa().decode(bytes, meta);
   }
 
-  static AdapterRegistry* registry_;
 };
 
-AdapterRegistry* SisaAdapterTest::registry_ = nullptr;
 
 TEST_F(SisaAdapterTest, IsRegisteredWithItsMediaType) {
-  ASSERT_NE(registry_->find("sisa"), nullptr);
+  ASSERT_NE(registry().find("sisa"), nullptr);
   EXPECT_EQ(sisa().name(), "sisa");
   EXPECT_EQ(sisa().mediaTypes(), std::vector<std::string>({"application/json"}));
-  EXPECT_EQ(registry_->names(), std::vector<std::string>({"sisa"}));
+  EXPECT_EQ(registry().names(), std::vector<std::string>({"sisa"}));
   // Registering twice is refused.
   AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
-  EXPECT_FALSE(registerBuiltinAdapters(*registry_, env).ok());
+  EXPECT_FALSE(registerBuiltinAdapters(registry(), env).ok());
 }
 
 TEST(SisaAdapterSetupTest, MissingFoldersAreConfigErrorsNamingThePath) {

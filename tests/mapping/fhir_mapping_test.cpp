@@ -43,19 +43,10 @@ std::string readFile(const fs::path& p) {
 
 class FhirMappingTest : public ::testing::Test {
  protected:
-  static void SetUpTestSuite() {
-    registry_ = new AdapterRegistry();
-    AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
-    auto st = registerBuiltinAdapters(*registry_, env);
-    ASSERT_TRUE(st.ok()) << st.error().describe();
-  }
-  static void TearDownTestSuite() {
-    delete registry_;
-    registry_ = nullptr;
-  }
+  static AdapterRegistry& registry() { return testing::builtinAdaptersForTest(); }
 
   static DecodedMessage decodeText(const std::string& text) {
-    auto m = registry_->find("sisa")->decode(text, MessageMeta{1, "sisa", "test", "application/json"});
+    auto m = registry().find("sisa")->decode(text, MessageMeta{1, "sisa", "test", "application/json"});
     EXPECT_TRUE(m.ok()) << (m.ok() ? "" : m.error().describe());
     return m.ok() ? std::move(m.value()) : DecodedMessage{};
   }
@@ -77,10 +68,8 @@ class FhirMappingTest : public ::testing::Test {
 
   static std::string patientRef() { return "Patient/" + patientIdFor(kCf); }
 
-  static AdapterRegistry* registry_;
 };
 
-AdapterRegistry* FhirMappingTest::registry_ = nullptr;
 
 const json::Value* at(const json::Value& v, const char* pointer) { return rapidjson::Pointer(pointer).Get(v); }
 
@@ -620,7 +609,7 @@ TEST_F(ApplyTest, ResendOfADocumentNamingAnOfficeTwiceMakesNoNewVersions) {
 }
 
 TEST_F(ApplyTest, PipelinePreparesAndApplies) {
-  Pipeline pipeline(*registry_, MappingContext{});
+  Pipeline pipeline(registry(), MappingContext{});
   MessageRecord m;
   m.id = 7;
   m.adapter = "sisa";

@@ -46,4 +46,17 @@ inline AdapterEnvironment sourceTreeAdapterEnvironment() {
   return env;
 }
 
+/// The built-in adapters, loaded once per test binary from the source tree.
+inline AdapterRegistry& builtinAdaptersForTest() {
+  static AdapterRegistry registry = [] {
+    AdapterRegistry r;
+    auto st = registerBuiltinAdapters(r, sourceTreeAdapterEnvironment());
+    if (!st.ok()) {
+      ADD_FAILURE() << "cannot load the built-in adapters: " << st.error().describe();
+    }
+    return r;
+  }();
+  return registry;
+}
+
 }  // namespace raccordo::testing
