@@ -19,6 +19,15 @@ const char* errorCodeName(ErrorCode code) {
   return "internal";
 }
 
+ErrorCode errorCodeFromName(std::string_view name) {
+  for (ErrorCode c : {ErrorCode::kInvalidInput, ErrorCode::kUnknownCode, ErrorCode::kNotFound, ErrorCode::kConflict,
+                      ErrorCode::kTooLarge, ErrorCode::kUnsupported, ErrorCode::kUnauthorized, ErrorCode::kForbidden,
+                      ErrorCode::kUnavailable, ErrorCode::kConfig}) {
+    if (name == errorCodeName(c)) return c;
+  }
+  return ErrorCode::kInternal;
+}
+
 int httpStatusFor(ErrorCode code) {
   switch (code) {
     case ErrorCode::kInvalidInput: return 400;

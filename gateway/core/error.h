@@ -4,6 +4,7 @@
 // OperationOutcome, an HL7 ACK with ERR, or a CSV reject row.
 
 #include <string>
+#include <string_view>
 #include <utility>
 
 namespace raccordo {
@@ -24,6 +25,9 @@ enum class ErrorCode {
 
 /// Stable, lower-case name of a code ("invalid-input"), used in logs, JSON and tests.
 const char* errorCodeName(ErrorCode code);
+
+/// The code of a name errorCodeName gave; kInternal for anything else.
+ErrorCode errorCodeFromName(std::string_view name);
 
 /// HTTP status for a code.
 int httpStatusFor(ErrorCode code);

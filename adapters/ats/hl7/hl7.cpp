@@ -6,7 +6,10 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
 #include <cctype>
+#include <cstdint>
+#include <cstring>
 #include <string>
 
 namespace raccordo::hl7 {
@@ -63,15 +66,110 @@ struct Line {
   std::size_t offset;  // byte offset of the line in the split input
 };
 
+/// Finds line ends (CR or LF) left to right with memchr, remembering the
+/// next CR and the next LF, so every byte is scanned at most twice whatever
+/// the terminator (string_view::find_first_of calls memchr per byte).
+class LineEnds {
+ public:
+  explicit LineEnds(std::string_view s) : s_(s), cr_(find('\r', 0)), lf_(find('\n', 0)) {}
+  /// Offset of the first CR or LF at or after `pos`; the size when none.
+  std::size_t next(std::size_t pos) {
+    if (cr_ < pos) cr_ = find('\r', pos);
+    if (lf_ < pos) lf_ = find('\n', pos);
+    return std::min(cr_, lf_);
+  }
+
+ private:
+  std::size_t find(char c, std::size_t pos) const {
+    if (pos >= s_.size()) return s_.size();
+    const void* hit = std::memchr(s_.data() + pos, c, s_.size() - pos);
+    return hit == nullptr ? s_.size() : static_cast<std::size_t>(static_cast<const char*>(hit) - s_.data());
+  }
+
+  std::string_view s_;
+  std::size_t cr_, lf_;
+};
+
+/// Bit 7 of each byte of the result is set where the byte of `word` equals
+/// the byte replicated in `pattern` (exact: no false positives).
+inline std::uint64_t bytesEqual(std::uint64_t word, std::uint64_t pattern) {
+  constexpr std::uint64_t kLow7 = 0x7F7F7F7F7F7F7F7FULL;
+  std::uint64_t x = word ^ pattern;
+  return ~(((x & kLow7) + kLow7) | x) & ~kLow7;
+}
+
+/// Calls `at(offset)` for each byte of `s` equal to `c`, left to right,
+/// testing eight bytes at a time (fields are short: memchr per field costs
+/// more in calls than in scanning).
+template <typename F>
+void forEachByte(std::string_view s, char c, F&& at) {
+  std::size_t i = 0;
+  if constexpr (std::endian::native == std::endian::little) {
+    const std::uint64_t pattern = 0x0101010101010101ULL * static_cast<unsigned char>(c);
+    for (; i + 8 <= s.size(); i += 8) {
+      std::uint64_t word;
+      std::memcpy(&word, s.data() + i, 8);
+      for (std::uint64_t m = bytesEqual(word, pattern); m != 0; m &= m - 1) {
+        at(i + static_cast<std::size_t>(std::countr_zero(m)) / 8);
+      }
+    }
+  }
+  for (; i < s.size(); ++i) {
+    if (s[i] == c) at(i);
+  }
+}
+
+std::size_t countByte(std::string_view s, char c) {
+  std::size_t n = 0;
+  std::size_t i = 0;
+  const std::uint64_t pattern = 0x0101010101010101ULL * static_cast<unsigned char>(c);
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    // One bit per matching byte, at bit 7 of its byte: sum them by multiplication
+    // (std::popcount is a library call without -mpopcnt).
+    n += static_cast<std::size_t>(((bytesEqual(word, pattern) >> 7) * 0x0101010101010101ULL) >> 56);
+  }
+  for (; i < s.size(); ++i) n += s[i] == c ? 1 : 0;
+  return n;
+}
+
+/// True when no byte has the high bit set (such text is the same in ASCII,
+/// Latin-1 and UTF-8, so it needs neither conversion nor validation).
+bool isAscii(std::string_view s) {
+  std::uint64_t acc = 0;
+  std::size_t i = 0;
+  for (; i + 8 <= s.size(); i += 8) {
+    std::uint64_t word;
+    std::memcpy(&word, s.data() + i, 8);
+    acc |= word;
+  }
+  for (; i < s.size(); ++i) acc |= static_cast<unsigned char>(s[i]);
+  return (acc & 0x8080808080808080ULL) == 0;
+}
+
+/// The first line with more than blanks, or an empty view.
+std::string_view firstLine(std::string_view bytes) {
+  LineEnds ends(bytes);
+  std::size_t pos = 0;
+  while (pos < bytes.size()) {
+    std::size_t end = ends.next(pos);
+    std::string_view text = bytes.substr(pos, end - pos);
+    if (!trim(text).empty()) return text;
+    pos = end + 1;
+  }
+  return {};
+}
+
 /// Splits on CR or LF (so CRLF and LF-only senders work) and drops blank
 /// lines, which some senders add between messages.
 Result<std::vector<Line>> splitLines(std::string_view bytes, std::size_t maxSegments,
                                      std::size_t segmentBase) {
   std::vector<Line> lines;
+  LineEnds ends(bytes);
   std::size_t pos = 0;
   while (pos < bytes.size()) {
-    std::size_t end = bytes.find_first_of("\r\n", pos);
-    if (end == kNpos) end = bytes.size();
+    std::size_t end = ends.next(pos);
     std::string_view text = bytes.substr(pos, end - pos);
     if (!trim(text).empty()) {
       if (lines.size() >= maxSegments) {
@@ -294,12 +392,12 @@ Result<Message> MessageParser::parse(std::string_view bytes, const ParseOptions&
   std::size_t bom = bytes.substr(0, 3) == "\xEF\xBB\xBF" ? 3 : 0;
   std::string_view input = bytes.substr(bom);
 
-  auto rawLines = splitLines(input, options.max_segments, segmentBase);
-  if (!rawLines.ok()) return rawLines.error();
-  if (rawLines->empty()) {
+  // Only the first line is read before the charset is known; the whole
+  // message is split once, after conversion.
+  std::string_view first = firstLine(input);
+  if (first.empty()) {
     return Error(ErrorCode::kInvalidInput, "empty message", "byte " + std::to_string(byteBase));
   }
-  std::string_view first = rawLines->front().text;
   if (first.substr(0, 3) != "MSH") {
     return Error(ErrorCode::kInvalidInput,
                  "message must start with MSH, found '" + printable(first, 3) + "'",
@@ -322,7 +420,9 @@ Result<Message> MessageParser::parse(std::string_view bytes, const ParseOptions&
   Message msg;
   msg.delimiters_ = d;
   msg.charset_ = *charset;
-  if (*charset == Charset::kLatin1) {
+  if (isAscii(input)) {
+    msg.buffer_ = std::make_unique<std::string>(input);
+  } else if (*charset == Charset::kLatin1) {
     msg.buffer_ = std::make_unique<std::string>(latin1ToUtf8(input));
   } else {
     // ASCII senders that forget MSH-18 but send UTF-8 are accepted: the bytes
@@ -364,13 +464,16 @@ Result<Message> MessageParser::parse(std::string_view bytes, const ParseOptions&
     seg.delimiters_ = d;
     seg.charset_ = *charset;
     seg.header_ = isHeaderName(name);
+    std::string_view header[2];  // MSH-1 and MSH-2 (FHS, BHS alike)
+    std::size_t headerFields = 0;
     std::string_view rest;
     bool hasMore = false;
     if (seg.header_ && line.size() >= 4) {
-      seg.fields_.push_back(line.substr(3, 1));
+      header[0] = line.substr(3, 1);
       std::string_view afterSep = line.substr(4);
       std::size_t encEnd = afterSep.find(d.field);
-      seg.fields_.push_back(afterSep.substr(0, encEnd));
+      header[1] = afterSep.substr(0, encEnd);
+      headerFields = 2;
       if (encEnd != kNpos) {
         hasMore = true;
         rest = afterSep.substr(encEnd + 1);
@@ -379,19 +482,21 @@ Result<Message> MessageParser::parse(std::string_view bytes, const ParseOptions&
       hasMore = true;
       rest = line.substr(4);
     }
+    // Counted first, so each segment allocates its field list once.
+    const std::size_t fieldCount = headerFields + (hasMore ? countByte(rest, d.field) + 1 : 0);
+    if (fieldCount > options.max_fields) {
+      return Error(ErrorCode::kTooLarge, "more than " + std::to_string(options.max_fields) + " fields",
+                   segmentLocation(index, name) + ", field " + std::to_string(options.max_fields + 1));
+    }
+    seg.fields_.reserve(fieldCount);
+    seg.fields_.insert(seg.fields_.end(), header, header + headerFields);
     if (hasMore) {
       std::size_t start = 0;
-      while (true) {
-        if (seg.fields_.size() >= options.max_fields) {
-          return Error(ErrorCode::kTooLarge,
-                       "more than " + std::to_string(options.max_fields) + " fields",
-                       segmentLocation(index, name) + ", field " + std::to_string(options.max_fields + 1));
-        }
-        std::size_t end = rest.find(d.field, start);
-        seg.fields_.push_back(rest.substr(start, end == kNpos ? kNpos : end - start));
-        if (end == kNpos) break;
-        start = end + 1;
-      }
+      forEachByte(rest, d.field, [&](std::size_t at) {
+        seg.fields_.push_back(rest.substr(start, at - start));
+        start = at + 1;
+      });
+      seg.fields_.push_back(rest.substr(start));
     }
     msg.segments_.push_back(std::move(seg));
   }

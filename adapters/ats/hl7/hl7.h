@@ -13,6 +13,7 @@
 #include <string_view>
 #include <vector>
 
+#include "gateway/core/charset.h"
 #include "gateway/core/result.h"
 
 namespace raccordo::hl7 {
@@ -70,14 +71,12 @@ std::string unescape(std::string_view raw, const Delimiters& delimiters,
 /// CR, LF and the truncation character become escape sequences.
 std::string escape(std::string_view value, const Delimiters& delimiters);
 
-/// ISO-8859-1 bytes to UTF-8 (every byte maps to the code point of its value).
-std::string latin1ToUtf8(std::string_view bytes);
+// ISO-8859-1 to UTF-8 and UTF-8 validation live in gateway/core/charset.h.
+using raccordo::findInvalidUtf8;
+using raccordo::latin1ToUtf8;
 
 /// UTF-8 to ISO-8859-1; code points above U+00FF become '?'. Expects valid UTF-8.
 std::string utf8ToLatin1(std::string_view text);
-
-/// Offset of the first byte that breaks UTF-8, or npos when `bytes` is valid.
-std::size_t findInvalidUtf8(std::string_view bytes);
 
 /// One segment. Views point into the owning Message's buffer, so a Segment
 /// must not outlive its Message.
@@ -215,6 +214,27 @@ class MessageWriter {
   Delimiters delimiters_;
   std::deque<SegmentWriter> segments_;  // deque: addSegment must not move earlier segments
 };
+
+/// What an ACK says. The ACK's MSH swaps sender and receiver of the original
+/// and copies its processing id, version and charset.
+struct AckSpec {
+  std::string code;                 // MSA-1: AA/AE/AR (original mode) or CA/CE/CR (enhanced mode)
+  std::string text;                 // MSA-3
+  std::string control_id;           // MSH-10 of the ACK itself
+  std::string timestamp;            // MSH-7 of the ACK (HL7 TS)
+  std::string sending_application;  // MSH-3 of the ACK; empty: the original's MSH-5
+  std::string sending_facility;     // MSH-4 of the ACK; empty: the original's MSH-6
+  /// When set, an ERR segment: location (a path like "PID-3[2].4" fills
+  /// ERR-2, ERR-1 before v2.5), HL7 table 0357 code in ERR-3, severity E and
+  /// the message in ERR-8.
+  std::string error_location;
+  std::string error_code;           // table 0357: 100 segment sequence, 101 required field missing,
+                                    // 102 data type, 103 table value not found, 200 unsupported
+                                    // message type, 203 unsupported version, 207 internal error
+  std::string error_text;
+};
+
+Result<std::string> makeAck(const Message& original, const AckSpec& spec);
 
 /// An original-mode ACK for `original`: MSH with sender and receiver swapped,
 /// MSA-1 = ackCode (AA/AE/AR), MSA-2 = the original control id, MSA-3 = text.

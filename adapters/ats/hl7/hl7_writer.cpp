@@ -124,8 +124,7 @@ Result<std::string> MessageWriter::serialize() const {
   return *charset == Charset::kLatin1 ? utf8ToLatin1(out) : out;
 }
 
-Result<std::string> makeAck(const Message& original, std::string_view ackCode, std::string_view text,
-                            std::string_view controlId, std::string_view timestamp) {
+Result<std::string> makeAck(const Message& original, const AckSpec& spec) {
   const Segment* msh = original.segment("MSH");
   if (msh == nullptr) return Error(ErrorCode::kInvalidInput, "original message has no MSH", "MSH");
   // The ACK answers with the sender's delimiters, minus the v2.7 truncation
@@ -135,19 +134,56 @@ Result<std::string> makeAck(const Message& original, std::string_view ackCode, s
   MessageWriter writer(d);
   SegmentWriter& ackMsh = writer.addSegment("MSH");
   // Copied field by field so that HD components (app^OID^ISO) stay components.
-  ackMsh.copyField(3, *msh, 5)
-      .copyField(4, *msh, 6)
-      .copyField(5, *msh, 3)
+  if (spec.sending_application.empty()) ackMsh.copyField(3, *msh, 5);
+  else ackMsh.set(3, spec.sending_application);
+  if (spec.sending_facility.empty()) ackMsh.copyField(4, *msh, 6);
+  else ackMsh.set(4, spec.sending_facility);
+  ackMsh.copyField(5, *msh, 3)
       .copyField(6, *msh, 4)
-      .set(7, timestamp)
+      .set(7, spec.timestamp)
       .setComponent(9, 1, "ACK")
       .setComponent(9, 2, msh->get(9, 1, 2))
-      .set(10, controlId)
+      .set(10, spec.control_id)
       .copyField(11, *msh, 11)
       .copyField(12, *msh, 12)
       .copyField(18, *msh, 18);
-  writer.addSegment("MSA").set(1, ackCode).set(2, original.controlId()).set(3, text);
+  if (!msh->get(9, 1, 2).empty()) ackMsh.setComponent(9, 3, "ACK");  // message structure ACK
+  writer.addSegment("MSA").set(1, spec.code).set(2, original.controlId()).set(3, spec.text);
+  if (!spec.error_code.empty() || !spec.error_location.empty()) {
+    SegmentWriter& err = writer.addSegment("ERR");
+    Result<Path> path = parsePath(spec.error_location);
+    std::string version = original.version();
+    bool before_25 = version.starts_with("2.3") || version.starts_with("2.4") || version.starts_with("2.2");
+    if (before_25) {
+      // ERR-1 (ELD): segment^sequence^field^code&text.
+      if (path.ok()) {
+        err.set(1, 1, 1, 1, path->segment).set(1, 1, 2, 1, std::to_string(path->occurrence));
+        if (path->field > 0) err.set(1, 1, 3, 1, std::to_string(path->field));
+      }
+      err.set(1, 1, 4, 1, spec.error_code).set(1, 1, 4, 2, spec.error_text);
+    } else {
+      if (path.ok()) {
+        err.set(2, 1, 1, 1, path->segment).set(2, 1, 2, 1, std::to_string(path->occurrence));
+        if (path->field > 0) {
+          err.set(2, 1, 3, 1, std::to_string(path->field)).set(2, 1, 4, 1, std::to_string(path->repetition));
+          if (path->component > 0) err.set(2, 1, 5, 1, std::to_string(path->component));
+          if (path->subcomponent > 0) err.set(2, 1, 6, 1, std::to_string(path->subcomponent));
+        }
+      }
+      err.set(3, 1, 1, 1, spec.error_code).set(3, 1, 3, 1, "HL70357").set(4, "E").set(8, spec.error_text);
+    }
+  }
   return writer.serialize();
+}
+
+Result<std::string> makeAck(const Message& original, std::string_view ackCode, std::string_view text,
+                            std::string_view controlId, std::string_view timestamp) {
+  AckSpec spec;
+  spec.code = ackCode;
+  spec.text = text;
+  spec.control_id = controlId;
+  spec.timestamp = timestamp;
+  return makeAck(original, spec);
 }
 
 }  // namespace raccordo::hl7
