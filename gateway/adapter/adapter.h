@@ -31,12 +31,19 @@ inline constexpr const char* kCase = "case";              // presa in carico
 inline constexpr const char* kService = "service";        // an active service or measure of a case
 inline constexpr const char* kIncome = "income";          // ISEE
 inline constexpr const char* kAssessment = "assessment";  // UVM multidimensional assessment
+inline constexpr const char* kEncounter = "encounter";    // a hospital or outpatient contact (HL7 ADT)
+inline constexpr const char* kLabReport = "lab_report";   // a lab report and its results (HL7 ORU)
+inline constexpr const char* kMerge = "merge";            // identifiers merged into the citizen (HL7 A40)
+inline constexpr const char* kExemption = "exemption";    // a ticket exemption (esenzione)
 }  // namespace kind
 
 struct Record {
   std::string kind;
   std::string source_id;  // the record's id in its source (unique per kind and source)
   json::Doc data;         // canonical fields of the kind (docs/adapters.md); codes already as {system, code, display}
+  /// The citizen this record is about, when a message speaks of several
+  /// (a CSV flow: one per row). Empty: the message's citizen_key.
+  std::string citizen_key;
 };
 
 struct DecodedMessage {
@@ -45,6 +52,11 @@ struct DecodedMessage {
   std::string source_message_id;
   std::string sent_at;      // the source's own timestamp, if any
   std::vector<Record> records;
+  /// Parts of the message left out (a CSV row with a bad date): the rest is
+  /// applied, and these are listed in the message's state with their location.
+  std::vector<Error> rejects;
+  /// Applied, but worth an operator's look (a known-wrong OID, a guessed code).
+  std::vector<Error> warnings;
 };
 
 struct MessageMeta {

@@ -19,7 +19,7 @@ const std::set<std::string, std::less<>>& knownTypes() {
       "Observation",   "QuestionnaireResponse",          "Organization",          "Practitioner",
       "PractitionerRole", "Provenance", "Condition",     "AllergyIntolerance",    "MedicationStatement",
       "Immunization",  "Encounter",     "DocumentReference", "DiagnosticReport",  "DeviceUseStatement",
-      "Consent",       "AuditEvent"};
+      "Coverage",      "Consent",       "AuditEvent"};
   return types;
 }
 

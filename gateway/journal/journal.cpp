@@ -45,7 +45,9 @@ IngestAnswer Journal::ingest(const IngestRequest& request) {
         answer.message_id = existing->id;
         answer.duplicate = true;
         answer.state = existing->state;
-        answer.error = Error(ErrorCode::kInvalidInput, existing->error_message, existing->error_location);
+        answer.error = Error(errorCodeFromName(existing->error_code), existing->error_message,
+                             existing->error_location);
+        answer.received_at_ms = existing->received_at_ms;
         return;
       }
     }
@@ -65,6 +67,7 @@ IngestAnswer Journal::ingest(const IngestRequest& request) {
       m.error_location = envelope.error().location;
     }
     answer.message_id = tx.appendMessage(m, now);
+    answer.received_at_ms = now;
     answer.status = m.answer_status;
     answer.state = m.state;
     if (!envelope.ok()) answer.error = envelope.error();

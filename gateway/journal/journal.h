@@ -57,6 +57,7 @@ struct IngestAnswer {
   bool duplicate = false;   // a re-send: this is the first answer again
   std::string state;
   Error error;              // for 400: what is wrong and where
+  int64_t received_at_ms = 0;  // when the message was first journaled (a re-send: the first time)
 };
 
 /// Puts a dead letter back in the queue inside the caller's transaction.

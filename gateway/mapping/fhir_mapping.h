@@ -17,19 +17,42 @@ struct MappingContext {
   std::string cf_system = "http://hl7.it/sid/codiceFiscale";
 };
 
-/// One resource to write. For arrays named in merge_arrays, elements of the
-/// stored version whose "entity" differs from every new element are kept
-/// (a household Group gathers its members from each member's own message).
-/// With keep_stored_fields, top-level fields of the stored version that this
-/// write lacks are kept: an office or social worker mentioned by many
-/// citizens' messages, some with a name or phone and some without.
+/// An array of the stored version merged into the write's. Elements match by
+/// "entity" (Group.member), "other" (Patient.link) or system and value
+/// (identifiers); a resent element takes its stored twin's place, new elements
+/// are appended, and the stored elements the write lacks are kept, except the
+/// writer's own: with `owned_prefix` set, those whose system starts with it,
+/// so a source can still correct or remove its own identifiers. Identifiers
+/// with use "old" (a merge's history) belong to no source and are kept.
+struct MergedArray {
+  std::string name;
+  std::string owned_prefix = {};
+  bool operator==(const MergedArray&) const = default;
+};
+
+/// In ResourceWrite::keep_stored_fields: every field.
+inline constexpr const char* kAllFields = "*";
+
+/// One resource to write. By default it replaces the stored version; these
+/// say what of the stored version survives, so that resources several
+/// messages or sources write (a household Group, an office, the citizen's
+/// Patient) lose nothing a write does not know about.
 struct ResourceWrite {
   json::Doc doc;
-  std::vector<std::string> merge_arrays;
-  bool keep_stored_fields = false;
-  /// Filled before the write transaction for resources without merges, so the
-  /// store's single writer only compares hashes and inserts.
+  /// A household Group gathers its members from each member's own message; a
+  /// Patient keeps the identifiers other sources and merges gave it.
+  std::vector<MergedArray> merge_arrays;
+  /// Top-level fields of the stored version kept when this write lacks them
+  /// (never meta); kAllFields keeps every one: an office or social worker
+  /// mentioned by many citizens' messages, some with a name or phone and some
+  /// without. Applied after merge_arrays.
+  std::vector<std::string> keep_stored_fields;
+  /// Filled before the write transaction, so the store's single writer only
+  /// compares hashes and inserts; dropped in the transaction when the stored
+  /// version adds something to `doc`.
   std::optional<PreparedResource> prepared;
+
+  bool mergesWithStored() const { return !merge_arrays.empty() || !keep_stored_fields.empty(); }
 };
 
 /// The Patient id of a citizen key (codice fiscale).

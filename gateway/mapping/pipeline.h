@@ -18,6 +18,10 @@ class Pipeline final : public MessageProcessor {
   MappingContext context_;
 };
 
+/// Fills every write's `prepared` (before the write transaction, which
+/// re-prepares only the writes the stored version adds to).
+void prepareWrites(std::vector<ResourceWrite>& writes);
+
 /// Writes the resources and a Provenance naming the message; returns the
 /// summary kept in the message's state. Shared with tools that apply records
 /// without the journal.

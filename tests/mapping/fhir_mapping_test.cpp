@@ -299,7 +299,7 @@ TEST_F(FhirMappingTest, RelatedPersonPerHouseholdMemberAndAGroup) {
   for (const auto& w : writes) {
     if (json::getStr(w.doc, "resourceType") != "Group") continue;
     ++groups;
-    EXPECT_EQ(w.merge_arrays, std::vector<std::string>({"member"}));
+    EXPECT_EQ(w.merge_arrays, std::vector<MergedArray>{{"member"}});
     EXPECT_EQ(json::getStr(w.doc, "type"), "person");
     EXPECT_EQ(strAt(w.doc, "/identifier/0/value"), "H000045");
     EXPECT_EQ(strAt(w.doc, "/member/0/entity/reference"), patientRef());
