@@ -1,5 +1,6 @@
 #include "adapters/builtin.h"
 
+#include "adapters/ats/ats_hl7_adapter.h"
 #include "adapters/sisa/sisa_adapter.h"
 
 namespace raccordo {
@@ -8,6 +9,9 @@ Status registerBuiltinAdapters(AdapterRegistry& registry, const AdapterEnvironme
   auto sisa = makeSisaAdapter(env);
   if (!sisa.ok()) return sisa.error();
   if (auto st = registry.add(std::move(sisa.value())); !st) return st;
+  auto ats_hl7 = makeAtsHl7Adapter(env.mappings_dir / "ats", env.cf_system);
+  if (!ats_hl7.ok()) return ats_hl7.error();
+  if (auto st = registry.add(std::move(ats_hl7.value())); !st) return st;
   return {};
 }
 

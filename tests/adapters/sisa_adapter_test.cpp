@@ -70,7 +70,8 @@ TEST_F(SisaAdapterTest, IsRegisteredWithItsMediaType) {
   ASSERT_NE(registry().find("sisa"), nullptr);
   EXPECT_EQ(sisa().name(), "sisa");
   EXPECT_EQ(sisa().mediaTypes(), std::vector<std::string>({"application/json"}));
-  EXPECT_EQ(registry().names(), std::vector<std::string>({"sisa"}));
+  auto names = registry().names();
+  EXPECT_NE(std::find(names.begin(), names.end(), "sisa"), names.end());
   // Registering twice is refused.
   AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
   EXPECT_FALSE(registerBuiltinAdapters(registry(), env).ok());
