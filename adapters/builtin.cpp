@@ -1,6 +1,7 @@
 #include "adapters/builtin.h"
 
 #include "adapters/ats/ats_hl7_adapter.h"
+#include "adapters/ats/csv/ats_csv_adapter.h"
 #include "adapters/sisa/sisa_adapter.h"
 
 namespace raccordo {
@@ -9,6 +10,11 @@ Status registerBuiltinAdapters(AdapterRegistry& registry, const AdapterEnvironme
   auto sisa = makeSisaAdapter(env);
   if (!sisa.ok()) return sisa.error();
   if (auto st = registry.add(std::move(sisa.value())); !st) return st;
+  auto ats_csv = loadAtsCsvAdapters(env);  // one adapter per layout: ats-csv/<flow>
+  if (!ats_csv.ok()) return ats_csv.error();
+  for (auto& adapter : ats_csv.value()) {
+    if (auto st = registry.add(std::move(adapter)); !st) return st;
+  }
   auto ats_hl7 = makeAtsHl7Adapter(env.mappings_dir / "ats", env.cf_system);
   if (!ats_hl7.ok()) return ats_hl7.error();
   if (auto st = registry.add(std::move(ats_hl7.value())); !st) return st;
