@@ -286,6 +286,73 @@ constexpr std::array kMentalHealthNotes = {
     "Sostegno educativo per la gestione della quotidianità."sv,
 };
 
+// Milan's hospital trusts. Municipi masks follow the ASST catchment areas.
+constexpr std::array kFacilities = {
+    Facility{"ASST_FBF_SACCO", "Ospedale Luigi Sacco", (1 << 1) | (1 << 3) | (1 << 4) | (1 << 8)},
+    Facility{"ASST_FBF_SACCO", "Ospedale Fatebenefratelli", (1 << 1) | (1 << 3) | (1 << 4) | (1 << 8)},
+    Facility{"ASST_GOM_NIGUARDA", "Ospedale Niguarda Ca' Granda", (1 << 2) | (1 << 9)},
+    Facility{"ASST_SSPC", "Ospedale San Paolo", (1 << 5) | (1 << 6)},
+    Facility{"ASST_SSPC", "Ospedale San Carlo Borromeo", (1 << 6) | (1 << 7)},
+    Facility{"ASST_PINI_CTO", "Istituto Ortopedico Gaetano Pini", 0},
+    Facility{"IRCCS_POLICLINICO", "Policlinico di Milano Ospedale Maggiore", 0},
+};
+
+constexpr std::array kWards = {
+    Ward{"MED", "Medicina Generale", 0, 30, 35},
+    Ward{"GER", "Geriatria", 0, 0, 25},
+    Ward{"CHI", "Chirurgia Generale", 10, 25, 10},
+    Ward{"ORT", "Ortopedia e Traumatologia", 15, 20, 15},
+    Ward{"CAR", "Cardiologia", 0, 10, 10},
+    Ward{"PNE", "Pneumologia", 0, 10, 5},
+    Ward{"PSI", "Psichiatria (SPDC)", 0, 5, 0},
+    Ward{"PED", "Pediatria", 75, 0, 0},
+};
+
+constexpr std::array kMetabolic = {
+    LabAnalyte{"2345-7", "Glucose [Mass/volume] in Serum or Plasma", "mg/dL", 0, 70, 99, 55, 260},
+    LabAnalyte{"2160-0", "Creatinine [Mass/volume] in Serum or Plasma", "mg/dL", 2, 50, 120, 40, 320},
+    LabAnalyte{"2951-2", "Sodium [Moles/volume] in Serum or Plasma", "mmol/L", 0, 135, 145, 126, 152},
+    LabAnalyte{"2823-3", "Potassium [Moles/volume] in Serum or Plasma", "mmol/L", 1, 35, 51, 29, 60},
+    LabAnalyte{"3094-0", "Urea nitrogen [Mass/volume] in Serum or Plasma", "mg/dL", 0, 7, 20, 4, 60},
+};
+constexpr std::array kBloodCount = {
+    LabAnalyte{"718-7", "Hemoglobin [Mass/volume] in Blood", "g/dL", 1, 120, 160, 85, 182},
+    LabAnalyte{"6690-2", "Leukocytes [#/volume] in Blood by Automated count", "10*3/uL", 1, 40, 100, 21, 175},
+    LabAnalyte{"777-3", "Platelets [#/volume] in Blood by Automated count", "10*3/uL", 0, 150, 400, 85, 580},
+    LabAnalyte{"4544-3", "Hematocrit [Volume Fraction] of Blood by Automated count", "%", 1, 360, 460, 270, 530},
+};
+constexpr std::array kLipids = {
+    LabAnalyte{"2093-3", "Cholesterol [Mass/volume] in Serum or Plasma", "mg/dL", 0, kNoLimit, 200, 120, 310},
+    LabAnalyte{"2085-9", "Cholesterol in HDL [Mass/volume] in Serum or Plasma", "mg/dL", 0, 40, kNoLimit, 25, 95},
+    LabAnalyte{"18262-6", "Cholesterol in LDL [Mass/volume] in Serum or Plasma by Direct assay", "mg/dL", 0,
+               kNoLimit, 130, 55, 225},
+    LabAnalyte{"2571-8", "Triglyceride [Mass/volume] in Serum or Plasma", "mg/dL", 0, kNoLimit, 150, 45, 420},
+};
+constexpr std::array kLiver = {
+    LabAnalyte{"1742-6", "Alanine aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, 7,
+               40, 5, 180},
+    LabAnalyte{"1920-8", "Aspartate aminotransferase [Enzymatic activity/volume] in Serum or Plasma", "U/L", 0, 8,
+               40, 6, 160},
+    LabAnalyte{"1975-2", "Bilirubin.total [Mass/volume] in Serum or Plasma", "mg/dL", 1, 3, 12, 2, 38},
+    LabAnalyte{"1751-7", "Albumin [Mass/volume] in Serum or Plasma", "g/dL", 1, 35, 50, 24, 54},
+};
+constexpr std::array kLabPanels = {
+    LabPanel{"51990-0", "Basic metabolic panel - Blood", kMetabolic},
+    LabPanel{"58410-2", "CBC panel - Blood by Automated count", kBloodCount},
+    LabPanel{"57698-3", "Lipid panel with direct LDL - Serum or Plasma", kLipids},
+    LabPanel{"24325-3", "Hepatic function 2000 panel - Serum or Plasma", kLiver},
+};
+
+// Codici struttura with the regional prefix 030: the leading zero must survive.
+constexpr std::array kAdiProviders = {
+    AdiProvider{"030415", "Cure a Casa Società Cooperativa Sociale", false},
+    AdiProvider{"030422", "Fondazione Assistenza Domiciliare Città di Milano", true},
+    AdiProvider{"030437", "Domus Salute S.r.l.", false},
+    AdiProvider{"030451", "Cooperativa Sociale Il Sentiero della Cura", false},
+    AdiProvider{"030468", "Assistenza Integrata Navigli S.c.s.", false},
+    AdiProvider{"030479", "Hospice e Cure Palliative Ambrosiane Onlus", true},
+};
+
 }  // namespace
 
 std::span<const std::string_view> italianFamilyNames() { return kItalianFamilyNames; }
@@ -312,5 +379,10 @@ std::span<const std::string_view> caseNotes(std::string_view area) {
   if (area == "adults_hardship") return kHardshipNotes;
   return kMentalHealthNotes;
 }
+
+std::span<const Facility> facilities() { return kFacilities; }
+std::span<const Ward> wards() { return kWards; }
+std::span<const LabPanel> labPanels() { return kLabPanels; }
+std::span<const AdiProvider> adiProviders() { return kAdiProviders; }
 
 }  // namespace raccordo::synth::data

@@ -66,4 +66,55 @@ std::span<const std::string_view> planGoals(std::string_view area);
 /// Free-text case notes, per area.
 std::span<const std::string_view> caseNotes(std::string_view area);
 
+// ---------------------------------------------------------------------------
+// ATS tables: hospitals, wards, lab panels and home-care providers.
+
+/// A hospital trust (ASST or IRCCS) that sends ADT and lab messages.
+struct Facility {
+  std::string_view code;  // MSH-4 and PV1-3.4
+  std::string_view site;  // the hospital, for PV1-3.9
+  int municipi;           // bit (1 << m) for each municipio m it serves; 0: city-wide
+};
+
+/// A hospital ward, with how often each age group is admitted to it.
+struct Ward {
+  std::string_view code;  // PV1-3.1 and PV1-10
+  std::string_view name;
+  int weight_child;    // under 14
+  int weight_adult;    // 14..64
+  int weight_elderly;  // 65 and over
+};
+
+inline constexpr int kNoLimit = -1;
+
+/// A numeric lab result. Values are integers in units of 10^-decimals.
+struct LabAnalyte {
+  std::string_view loinc;
+  std::string_view name;  // LOINC long common name
+  std::string_view unit;  // UCUM
+  int decimals;
+  int low;   // reference range; kNoLimit when open on that side
+  int high;
+  int min;   // plausible values drawn from
+  int max;
+};
+
+struct LabPanel {
+  std::string_view loinc;
+  std::string_view name;
+  std::span<const LabAnalyte> analytes;
+};
+
+/// An accredited home-care (ADI / C-DOM) provider, by its codice struttura.
+struct AdiProvider {
+  std::string_view code;
+  std::string_view name;
+  bool palliative;  // also runs UCP-Dom (home palliative care)
+};
+
+std::span<const Facility> facilities();
+std::span<const Ward> wards();
+std::span<const LabPanel> labPanels();
+std::span<const AdiProvider> adiProviders();
+
 }  // namespace raccordo::synth::data

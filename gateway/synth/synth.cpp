@@ -15,6 +15,8 @@
 
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/synth/names.h"
+#include "gateway/synth/synth_ats.h"
+#include "gateway/synth/synth_common.h"
 
 namespace raccordo::synth {
 
@@ -23,132 +25,7 @@ namespace {
 namespace fs = std::filesystem;
 using namespace std::string_view_literals;
 
-// ---------------------------------------------------------------------------
-// Randomness: splitmix64 to seed, xoshiro256** to draw. Both are fully
-// specified integer algorithms, so every platform draws the same numbers.
-
-uint64_t splitmix64(uint64_t& state) {
-  uint64_t z = (state += 0x9E3779B97F4A7C15ULL);
-  z = (z ^ (z >> 30)) * 0xBF58476D1CE4E5B9ULL;
-  z = (z ^ (z >> 27)) * 0x94D049BB133111EBULL;
-  return z ^ (z >> 31);
-}
-
-uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
-
-class Rng {
- public:
-  /// An independent stream per (seed, stream) pair.
-  Rng(uint64_t seed, uint64_t stream) {
-    uint64_t s = seed;
-    uint64_t mixed = splitmix64(s) ^ (stream * 0xD1B54A32D192ED03ULL + 0x8CB92BA72F3D8DD7ULL);
-    for (uint64_t& word : state_) word = splitmix64(mixed);
-  }
-
-  uint64_t next() {
-    const uint64_t result = rotl(state_[1] * 5, 7) * 9;
-    const uint64_t t = state_[1] << 17;
-    state_[2] ^= state_[0];
-    state_[3] ^= state_[1];
-    state_[1] ^= state_[2];
-    state_[0] ^= state_[3];
-    state_[2] ^= t;
-    state_[3] = rotl(state_[3], 45);
-    return result;
-  }
-
-  /// Uniform in [0, n), n > 0, without modulo bias (rejection sampling).
-  uint64_t below(uint64_t n) {
-    const uint64_t threshold = (0 - n) % n;  // 2^64 mod n
-    for (;;) {
-      const uint64_t r = next();
-      if (r >= threshold) return r % n;
-    }
-  }
-
-  /// Uniform in [lo, hi]; lo when hi < lo.
-  int range(int lo, int hi) {
-    if (hi <= lo) return lo;
-    return lo + static_cast<int>(below(static_cast<uint64_t>(hi - lo) + 1));
-  }
-
-  bool chance(int percent) { return static_cast<int>(below(100)) < percent; }
-
-  template <typename T>
-  const T& pick(std::span<const T> items) {
-    return items[static_cast<std::size_t>(below(items.size()))];
-  }
-
-  /// Index drawn with the given relative weights.
-  std::size_t weighted(std::span<const int> weights) {
-    int total = 0;
-    for (int w : weights) total += w;
-    int r = range(0, total - 1);
-    for (std::size_t i = 0; i < weights.size(); ++i) {
-      if (r < weights[i]) return i;
-      r -= weights[i];
-    }
-    return weights.size() - 1;
-  }
-
-  template <typename T>
-  void shuffle(std::vector<T>& items) {
-    for (std::size_t i = items.size(); i > 1; --i) {
-      std::swap(items[i - 1], items[static_cast<std::size_t>(below(i))]);
-    }
-  }
-
- private:
-  std::array<uint64_t, 4> state_{};
-};
-
-// ---------------------------------------------------------------------------
-// Dates as days since 1970-01-01 (H. Hinnant's civil-calendar algorithms).
-
-struct Ymd {
-  int year;
-  int month;
-  int day;
-};
-
-constexpr int daysFromCivil(int y, int m, int d) {
-  y -= m <= 2 ? 1 : 0;
-  const int era = (y >= 0 ? y : y - 399) / 400;
-  const int yoe = y - era * 400;
-  const int doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
-  const int doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + doe - 719468;
-}
-
-Ymd civilFromDays(int z) {
-  z += 719468;
-  const int era = (z >= 0 ? z : z - 146096) / 146097;
-  const int doe = z - era * 146097;
-  const int yoe = (doe - doe / 1460 + doe / 36524 - doe / 146096) / 365;
-  const int doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-  const int mp = (5 * doy + 2) / 153;
-  const int d = doy - (153 * mp + 2) / 5 + 1;
-  const int m = mp < 10 ? mp + 3 : mp - 9;
-  return {yoe + era * 400 + (m <= 2 ? 1 : 0), m, d};
-}
-
-constexpr int kReferenceDay = daysFromCivil(2026, 11, 1);  // export day; no date after it
-constexpr int kEarliestDay = daysFromCivil(2015, 1, 1);    // no case, service, ISEE or UVM before it
-constexpr int kReferenceYear = 2026;
-
-std::string padded(uint64_t value, std::size_t width) {
-  std::string digits = std::to_string(value);
-  if (digits.size() < width) digits.insert(0, width - digits.size(), '0');
-  return digits;
-}
-
-std::string isoDate(int days) {
-  const Ymd d = civilFromDays(days);
-  return padded(static_cast<uint64_t>(d.year), 4) + '-' + padded(static_cast<uint64_t>(d.month), 2) + '-' +
-         padded(static_cast<uint64_t>(d.day), 2);
-}
-
-int yearOf(int days) { return civilFromDays(days).year; }
+using namespace detail;  // Rng, the calendar and the ATS generator
 
 /// A birth day for someone who is `age` full years old on the reference day.
 int birthDayForAge(Rng& rng, int age) {
@@ -1286,6 +1163,89 @@ bool isOwnFile(const std::string& name, int count) {
   return serial >= 1 && serial <= static_cast<uint64_t>(count) && padded(serial, 6) == digits;
 }
 
+/// What ATS knows of the citizen, taken from their SISA record.
+AtsCitizen atsCitizenOf(const Record& r, int index) {
+  AtsCitizen a;
+  a.index = index;
+  a.person_id = r.person_id;
+  a.codice_fiscale = r.codice_fiscale;
+  a.family_name = r.citizen.family_name;
+  a.given_name = r.citizen.given_name;
+  a.sex = r.citizen.sex;
+  a.birth = r.citizen.birth;
+  a.birth_place_code = std::string(r.citizen.birth_place.cadastral_code);
+  a.residence_line = r.residence.line;
+  a.residence_postal_code = r.residence.postal_code;
+  a.municipio = r.residence.municipio;
+  a.area = std::string(r.cases.front().area);
+  for (const Service& s : r.services) {
+    a.has_fna_b2 = a.has_fna_b2 || s.type == "FNA_B2";
+    a.has_home_help = a.has_home_help || s.type == "SAD";
+  }
+  if (!r.isee.empty()) a.isee_cents = r.isee.front().value_cents;
+  for (const Assessment& assessment : r.assessments) {
+    for (const Instrument& i : assessment.instruments) {
+      if (i.code == "ADL") a.adl = std::min(a.adl.value_or(i.score), i.score);
+    }
+  }
+  return a;
+}
+
+/// Generates the population in order, with what ATS sends about each citizen.
+template <typename Fn>
+Status forEachCitizen(const SynthOptions& options, Fn&& fn) {
+  Generator generator(options.seed);
+  for (int i = 0; i < options.citizens; ++i) {
+    const Record record = generator.next(i);
+    Result<AtsOutput> ats = generateAts(options.seed, atsCitizenOf(record, i));
+    if (!ats.ok()) return ats.error();
+    if (Status s = fn(record, *ats); !s.ok()) return s;
+  }
+  return {};
+}
+
+/// Files in `dir` ending in `extension`, sorted.
+Result<std::vector<std::string>> listFiles(const fs::path& dir, std::string_view extension) {
+  std::vector<std::string> names;
+  std::error_code ec;
+  for (fs::directory_iterator it(dir, ec), end; !ec && it != end; it.increment(ec)) {
+    const std::string name = it->path().filename().string();
+    if (name.size() > extension.size() && name.ends_with(extension)) names.push_back(name);
+  }
+  if (ec) return ioError("cannot list directory", dir, ec.message());
+  std::sort(names.begin(), names.end());
+  return names;
+}
+
+Error staleFilesError(const fs::path& dir, const std::vector<std::string>& stale, std::string_view extension) {
+  return Error(ErrorCode::kConflict,
+               dir.string() + " already holds " + std::to_string(stale.size()) + " " + std::string(extension) +
+                   " file(s) this run would not write (first: " + stale.front() +
+                   "); use an empty or new output directory",
+               dir.string());
+}
+
+/// Refuses leftovers of another run in ats/: they would be sent with this
+/// population and be missing from truth.csv. Which names this run writes
+/// depends on the seed, so when ats/ is not empty they are generated first.
+Status checkAtsLeftovers(const SynthOptions& options, const fs::path& atsDir) {
+  Result<std::vector<std::string>> existing = listFiles(atsDir, ".hl7");
+  if (!existing.ok()) return existing.error();
+  if (existing->empty()) return {};
+  std::unordered_set<std::string> planned;  // lookups only, never iterated
+  Status generated = forEachCitizen(options, [&](const Record&, const AtsOutput& ats) -> Status {
+    for (const AtsMessage& m : ats.messages) planned.insert(m.file);
+    return {};
+  });
+  if (!generated.ok()) return generated;
+  std::vector<std::string> stale;
+  for (const std::string& name : *existing) {
+    if (planned.count(name) == 0) stale.push_back(name);
+  }
+  if (stale.empty()) return {};
+  return staleFilesError(atsDir, stale, ".hl7");
+}
+
 }  // namespace
 
 std::vector<SynthCitizen> generateCitizens(const SynthOptions& options) {
@@ -1303,35 +1263,53 @@ Status writeSynth(const SynthOptions& options, const std::filesystem::path& out)
                  "number of citizens must not be negative, got " + std::to_string(options.citizens), "citizens");
   }
   const fs::path sisaDir = out / "sisa";
-  std::error_code ec;
-  fs::create_directories(sisaDir, ec);
-  if (ec) return ioError("cannot create directory", sisaDir, ec.message());
+  const fs::path atsDir = out / "ats";
+  for (const fs::path& dir : {sisaDir, atsDir}) {
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) return ioError("cannot create directory", dir, ec.message());
+  }
 
   // Leftovers of a bigger run would be loaded as citizens missing from truth.csv.
+  Result<std::vector<std::string>> sisaFiles = listFiles(sisaDir, ".json");
+  if (!sisaFiles.ok()) return sisaFiles.error();
   std::vector<std::string> stale;
-  for (fs::directory_iterator it(sisaDir, ec), end; !ec && it != end; it.increment(ec)) {
-    const std::string name = it->path().filename().string();
-    if (name.size() > 5 && name.substr(name.size() - 5) == ".json" && !isOwnFile(name, options.citizens)) {
-      stale.push_back(name);
-    }
+  for (const std::string& name : *sisaFiles) {
+    if (!isOwnFile(name, options.citizens)) stale.push_back(name);
   }
-  if (ec) return ioError("cannot list directory", sisaDir, ec.message());
-  if (!stale.empty()) {
-    std::sort(stale.begin(), stale.end());
-    return Error(ErrorCode::kConflict,
-                 sisaDir.string() + " already holds " + std::to_string(stale.size()) +
-                     " .json file(s) this run would not write (first: " + stale.front() +
-                     "); use an empty or new output directory",
-                 sisaDir.string());
-  }
+  if (!stale.empty()) return staleFilesError(sisaDir, stale, ".json");
+  if (Status s = checkAtsLeftovers(options, atsDir); !s.ok()) return s;
 
   std::string truth = "person_id,source,record_file,record_id,codice_fiscale\n";
-  Generator generator(options.seed);
-  for (int i = 0; i < options.citizens; ++i) {
-    const Record record = generator.next(i);
+  std::array<std::vector<std::vector<std::string>>, kAtsFlows.size()> csvRows;
+  Status written = forEachCitizen(options, [&](const Record& record, const AtsOutput& ats) -> Status {
     const std::string file = record.person_id + ".json";
     if (Status s = writeFile(sisaDir / file, prettyJson(record)); !s.ok()) return s;
-    truth += record.person_id + ",sisa,sisa/" + file + "," + record.citizen_id + "," + record.codice_fiscale + "\n";
+    const std::string tail = "," + record.codice_fiscale + "\n";
+    truth += record.person_id + ",sisa,sisa/" + file + "," + record.citizen_id + tail;
+    for (const AtsMessage& m : ats.messages) {
+      if (Status s = writeFile(atsDir / m.file, m.bytes); !s.ok()) return s;
+      truth += record.person_id + ",ats,ats/" + m.file + "," + m.record_id + tail;
+    }
+    for (const AtsCsvRow& row : ats.rows) {
+      csvRows[static_cast<std::size_t>(row.flow)].push_back(row.values);
+      truth += record.person_id + ",ats,ats/" + csvFileName(row.flow) + "," + row.record_id + tail;
+    }
+    return {};
+  });
+  if (!written.ok()) return written;
+
+  // A flow without rows gets no file: a header alone is not a valid message.
+  for (const AtsFlow flow : kAtsFlows) {
+    const fs::path path = atsDir / csvFileName(flow);
+    const auto& rows = csvRows[static_cast<std::size_t>(flow)];
+    if (!rows.empty()) {
+      if (Status s = writeFile(path, encodeCsv(flow, rows)); !s.ok()) return s;
+      continue;
+    }
+    std::error_code ec;
+    fs::remove(path, ec);
+    if (ec) return ioError("cannot remove", path, ec.message());
   }
   return writeFile(out / "truth.csv", truth);
 }

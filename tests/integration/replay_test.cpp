@@ -83,14 +83,21 @@ TEST(Replay, SynthCommandIsReproducible) {
   };
   ASSERT_EQ(run("a"), 0);
   ASSERT_EQ(run("b"), 0);
-  int files = 0;
+  int sisa = 0, hl7 = 0, csv = 0, files = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "a")) {
     if (!e.is_regular_file()) continue;
     auto rel = std::filesystem::relative(e.path(), dir.path() / "a");
     EXPECT_EQ(readFile(e.path()), readFile(dir.path() / "b" / rel)) << rel;
     ++files;
+    std::string ext = e.path().extension().string();
+    sisa += ext == ".json";
+    hl7 += ext == ".hl7";
+    csv += ext == ".csv" && rel.string().starts_with("ats/");
   }
-  EXPECT_EQ(files, 26);  // 25 SISA records and truth.csv
+  EXPECT_EQ(sisa, 25);    // one SISA document per citizen
+  EXPECT_GE(hl7, 25);     // at least an ADT^A28 per citizen
+  EXPECT_GE(csv, 1);      // the ATS CSV flows that have rows
+  EXPECT_EQ(files, sisa + hl7 + csv + 1);  // and truth.csv
 }
 
 }  // namespace
