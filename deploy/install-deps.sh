@@ -12,7 +12,7 @@ packages=(
   libcli11-dev libpqxx-dev libicu-dev libxml2-dev libjwt-dev libqrencode-dev
   libzbar-dev libhowardhinnant-date-dev
   # tests and benchmarks
-  libgtest-dev libgmock-dev libbenchmark-dev postgresql curl python3
+  libgtest-dev libgmock-dev libbenchmark-dev postgresql curl python3 python3-hl7
 )
 
 missing=()

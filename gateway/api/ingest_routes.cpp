@@ -85,41 +85,49 @@ HttpResponse ingestAnswer(const IngestAnswer& answer) {
   return resp;
 }
 
+// POST /ingest/{adapter}: the adapter must exist and accept the media type.
+HttpResponse ingest(ApiContext& ctx, const HttpRequest& req, const std::string& name) {
+  const Adapter* adapter = ctx.adapters.find(name);
+  if (adapter == nullptr) {
+    std::string known;
+    for (const auto& n : ctx.adapters.names()) known += (known.empty() ? "" : ", ") + n;
+    return errorResponse(Error(ErrorCode::kNotFound,
+                               "unknown adapter '" + name + "'; known adapters: " + known,
+                               "/ingest/{adapter}"));
+  }
+  std::string media = baseMediaType(req.header("content-type"));
+  auto types = adapter->mediaTypes();
+  if (!media.empty() && std::find(types.begin(), types.end(), media) == types.end()) {
+    return errorResponse(Error(ErrorCode::kUnsupported,
+                               "adapter '" + adapter->name() + "' accepts " + types.front() +
+                                   ", not " + media,
+                               "Content-Type"));
+  }
+  if (req.body.empty()) {
+    return errorResponse(Error(ErrorCode::kInvalidInput, "the request body is empty", "body"));
+  }
+  IngestRequest in;
+  in.adapter = adapter->name();
+  in.sender = req.principal.subject;
+  in.idempotency_key = req.header("idempotency-key");
+  if (in.idempotency_key.size() > 256) {
+    return errorResponse(Error(ErrorCode::kInvalidInput, "Idempotency-Key is longer than 256 characters",
+                               "Idempotency-Key"));
+  }
+  in.content_type = media.empty() ? types.front() : media;
+  in.body = req.body;
+  return ingestAnswer(ctx.journal.ingest(in));
+}
+
 }  // namespace
 
 void registerIngestRoutes(Router& router, ApiContext& ctx) {
   router.add("POST", "/ingest/{adapter}", "Journal a source message durably; 202 with its message id",
+             [&ctx](const HttpRequest& req, const PathParams& p) { return ingest(ctx, req, p.at("adapter")); });
+  // Adapters of a family with one adapter per flow: ats-csv/{flow}.
+  router.add("POST", "/ingest/{family}/{flow}", "Journal a file of one flow (ats-csv/{flow}); 202 with its message id",
              [&ctx](const HttpRequest& req, const PathParams& p) {
-               const Adapter* adapter = ctx.adapters.find(p.at("adapter"));
-               if (adapter == nullptr) {
-                 std::string known;
-                 for (const auto& n : ctx.adapters.names()) known += (known.empty() ? "" : ", ") + n;
-                 return errorResponse(Error(ErrorCode::kNotFound,
-                                            "unknown adapter '" + p.at("adapter") + "'; known adapters: " + known,
-                                            "/ingest/{adapter}"));
-               }
-               std::string media = baseMediaType(req.header("content-type"));
-               auto types = adapter->mediaTypes();
-               if (!media.empty() && std::find(types.begin(), types.end(), media) == types.end()) {
-                 return errorResponse(Error(ErrorCode::kUnsupported,
-                                            "adapter '" + adapter->name() + "' accepts " + types.front() +
-                                                ", not " + media,
-                                            "Content-Type"));
-               }
-               if (req.body.empty()) {
-                 return errorResponse(Error(ErrorCode::kInvalidInput, "the request body is empty", "body"));
-               }
-               IngestRequest in;
-               in.adapter = adapter->name();
-               in.sender = req.principal.subject;
-               in.idempotency_key = req.header("idempotency-key");
-               if (in.idempotency_key.size() > 256) {
-                 return errorResponse(Error(ErrorCode::kInvalidInput, "Idempotency-Key is longer than 256 characters",
-                                            "Idempotency-Key"));
-               }
-               in.content_type = media.empty() ? types.front() : media;
-               in.body = req.body;
-               return ingestAnswer(ctx.journal.ingest(in));
+               return ingest(ctx, req, p.at("family") + "/" + p.at("flow"));
              });
 
   router.add("GET", "/messages/{id}", "A message's state, error and every attempt",

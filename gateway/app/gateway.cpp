@@ -8,11 +8,14 @@
 
 #include "adapters/builtin.h"
 #include "gateway/api/api.h"
+#include "gateway/app/hl7_listener.h"
 #include "gateway/core/clock.h"
 #include "gateway/core/metrics.h"
 #include "gateway/journal/journal.h"
 #include "gateway/mapping/pipeline.h"
+#include "gateway/net/file_drop.h"
 #include "gateway/net/http_server.h"
+#include "gateway/net/mllp_server.h"
 #include "gateway/security/authenticator.h"
 #include "gateway/store/store.h"
 
@@ -34,11 +37,32 @@ struct Gateway::Parts {
   Router router;
   std::unique_ptr<ApiContext> api;
   std::unique_ptr<HttpServer> http;
+  std::unique_ptr<MllpServer> mllp;
+  std::unique_ptr<FileDrop> files;
   std::string host;
   bool stopped = false;
 };
 
 std::string defaultDataDir() { return RACCORDO_DATA_DIR; }
+
+namespace {
+
+// Written to a temporary name and renamed, so a reader never sees half a number.
+void writePortFile(const std::string& path, uint16_t port, const char* key) {
+  if (path.empty()) return;
+  std::string tmp = path + ".tmp";
+  std::error_code ec;
+  if (FILE* f = std::fopen(tmp.c_str(), "w")) {
+    std::fprintf(f, "%u\n", static_cast<unsigned>(port));
+    std::fclose(f);
+    std::filesystem::rename(tmp, path, ec);
+  } else {
+    ec = std::make_error_code(std::errc::permission_denied);
+  }
+  if (ec) spdlog::warn("cannot write {} {}: {}", key, path, ec.message());
+}
+
+}  // namespace
 
 Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
   std::unique_ptr<Gateway> g(new Gateway());
@@ -114,15 +138,24 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
     p.journal->stop();
     return st.error();
   }
-  if (const std::string& port_file = config.str("http.port_file"); !port_file.empty()) {
-    // Written to a temporary name and renamed, so a reader never sees half a number.
-    std::string tmp = port_file + ".tmp";
-    if (FILE* f = std::fopen(tmp.c_str(), "w")) {
-      std::fprintf(f, "%u\n", static_cast<unsigned>(g->httpPort()));
-      std::fclose(f);
-      std::filesystem::rename(tmp, port_file, ec);
-    }
-    if (ec) spdlog::warn("cannot write http.port_file {}: {}", port_file, ec.message());
+  writePortFile(config.str("http.port_file"), g->httpPort(), "http.port_file");
+  auto mllp = makeHl7Listener(config, *p.journal, *p.auth, p.metrics);
+  if (!mllp.ok()) return mllp.error();
+  p.mllp = std::move(mllp.value());
+  if (p.mllp) {
+    if (auto st = p.mllp->start(); !st) return st.error();
+    writePortFile(config.str("mllp.port_file"), p.mllp->port(), "mllp.port_file");
+    spdlog::info("raccordo listening for HL7 v2 over MLLP on port {} ({})", p.mllp->port(), config.str("mllp.listen"));
+  }
+  if (!config.str("files.dir").empty()) {
+    FileDropOptions fo;
+    fo.dir = config.str("files.dir");
+    fo.poll_interval_ms = config.integer("files.poll_interval_ms");
+    fo.max_file_bytes = config.integer("files.max_file_bytes");
+    p.files = std::make_unique<FileDrop>(fo, *p.journal, p.adapters, p.metrics);
+    if (auto st = p.files->prepareFolders(); !st) return st.error();
+    p.files->start();
+    spdlog::info("raccordo watching {}/{{adapter}}/incoming/", fo.dir.string());
   }
   spdlog::info("raccordo listening on http://{}:{} (store {})", p.host, g->httpPort(), config.str("store"));
   return g;
@@ -131,6 +164,8 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
 Gateway::~Gateway() { stop(); }
 
 uint16_t Gateway::httpPort() const { return parts_->http->port(); }
+
+uint16_t Gateway::mllpPort() const { return parts_->mllp ? parts_->mllp->port() : 0; }
 
 std::string Gateway::baseUrl() const {
   std::string host = parts_->host.find(':') != std::string::npos ? "[" + parts_->host + "]" : parts_->host;
@@ -152,6 +187,8 @@ void Gateway::stop() {
   auto drain = std::chrono::milliseconds(parts_->config.integer("shutdown.drain_timeout_ms"));
   spdlog::info("raccordo stopping: draining in-flight requests and messages");
   parts_->http->stop(drain);
+  if (parts_->mllp) parts_->mllp->stop(drain);
+  if (parts_->files) parts_->files->stop();
   parts_->journal->stop(drain);
   parts_->store->close();
   spdlog::info("raccordo stopped cleanly");

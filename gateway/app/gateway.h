@@ -19,6 +19,7 @@ class Gateway {
   ~Gateway();
 
   uint16_t httpPort() const;
+  uint16_t mllpPort() const;  // 0 when mllp.listen is empty
   std::string baseUrl() const;  // http://host:port
   Store& store();
   Journal& journal();

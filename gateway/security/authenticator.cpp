@@ -19,6 +19,7 @@ Result<std::unique_ptr<Authenticator>> makeAuthenticator(const Config& config) {
   const std::string& mode = config.str("security.mode");
   if (mode == "open") {
     for (const char* key : {"http.listen", "mllp.listen"}) {
+      if (config.str(key).empty()) continue;  // that listener is off
       auto hp = parseHostPort(config.str(key), key);
       if (!hp.ok()) return hp.error();
       if (!isLoopbackHost(hp->host)) {

@@ -42,7 +42,9 @@ ServerProcess::~ServerProcess() {
 
 void ServerProcess::start() {
   auto port_file = data_dir_ / "port";
+  auto mllp_port_file = data_dir_ / "mllp-port";
   std::filesystem::remove(port_file);
+  std::filesystem::remove(mllp_port_file);
   std::vector<std::string> args = {RACCORDO_BINARY,
                                    "serve",
                                    "--config",
@@ -53,6 +55,10 @@ void ServerProcess::start() {
                                    "http.listen=127.0.0.1:0",
                                    "--set",
                                    "http.port_file=" + port_file.string(),
+                                   "--set",
+                                   "mllp.listen=127.0.0.1:0",
+                                   "--set",
+                                   "mllp.port_file=" + mllp_port_file.string(),
                                    "--set",
                                    "log.level=info",
                                    "--set",
@@ -79,6 +85,10 @@ void ServerProcess::start() {
   bool up = pollUntil([&] { return std::filesystem::exists(port_file); }, std::chrono::seconds(30));
   if (!up) throw std::runtime_error("server did not start; log:\n" + log());
   port_ = static_cast<uint16_t>(std::stoi(readFile(port_file)));
+  // The MLLP port file is written just after the HTTP one (absent when a test turns MLLP off).
+  if (pollUntil([&] { return std::filesystem::exists(mllp_port_file); }, std::chrono::seconds(5))) {
+    mllp_port_ = static_cast<uint16_t>(std::stoi(readFile(mllp_port_file)));
+  }
 }
 
 void ServerProcess::kill(int signal) {

@@ -28,6 +28,8 @@ class ServerProcess {
   bool running() const { return pid_ > 0; }
 
   uint16_t port() const { return port_; }
+  /// The MLLP listener's port; 0 when MLLP is off.
+  uint16_t mllpPort() const { return mllp_port_; }
   std::string log() const;
 
  private:
@@ -35,6 +37,7 @@ class ServerProcess {
   std::vector<std::string> extra_;
   pid_t pid_ = -1;
   uint16_t port_ = 0;
+  uint16_t mllp_port_ = 0;
 };
 
 /// Polls `condition` until it holds or the deadline passes.
