@@ -2,18 +2,123 @@
 
 #include <spdlog/spdlog.h>
 
+#include <algorithm>
 #include <atomic>
 #include <cstdio>
+#include <filesystem>
+#include <fstream>
+#include <map>
 #include <thread>
 
 #include "gateway/app/gateway.h"
 #include "gateway/journal/journal.h"
 #include "gateway/mapping/fhir_mapping.h"
 #include "gateway/net/http_client.h"
+#include "gateway/net/mllp_client.h"
 #include "gateway/store/store.h"
 #include "gateway/synth/synth.h"
 
 namespace raccordo {
+
+namespace {
+
+namespace fs = std::filesystem;
+
+struct Sent {
+  std::atomic<int> accepted{0}, duplicates{0}, failed{0};
+};
+
+// SISA: one JSON document per citizen through POST /ingest/sisa, 8 senders.
+void sendSisa(const Gateway& g, const std::vector<synth::SynthCitizen>& citizens, Sent& sent) {
+  spdlog::info("demo: sending {} synthetic SISA records to {}/ingest/sisa", citizens.size(), g.baseUrl());
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 8; ++t) {
+    senders.emplace_back([&] {
+      HttpClient client("127.0.0.1", g.httpPort());
+      for (size_t i = next++; i < citizens.size(); i = next++) {
+        auto r = client.post("/ingest/sisa", citizens[i].sisa_json, "application/json");
+        if (r.status == 202 && r.header("Idempotent-Replayed").empty()) {
+          ++sent.accepted;
+        } else if (r.status == 202) {
+          ++sent.duplicates;
+        } else {
+          ++sent.failed;
+          spdlog::warn("demo: {} answered {} {}", citizens[i].person_id, r.status, r.body.empty() ? r.error : r.body);
+        }
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+}
+
+std::string readAll(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+
+// ATS HL7: the synthetic ats/*.hl7 over MLLP, 4 connections; each citizen's
+// messages go in file-name order on one connection (A28, A01, A03, ORU).
+void sendAtsHl7(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
+  std::map<std::string, std::vector<fs::path>> by_person;
+  for (const auto& e : fs::directory_iterator(synth_dir / "ats")) {
+    if (e.path().extension() != ".hl7") continue;
+    std::string name = e.path().filename().string();
+    by_person[name.substr(0, name.find('-'))].push_back(e.path());
+  }
+  std::vector<std::vector<fs::path>> lanes;
+  for (auto& [person, files] : by_person) {
+    std::sort(files.begin(), files.end());
+    lanes.push_back(std::move(files));
+  }
+  spdlog::info("demo: sending the HL7 messages of {} citizens over MLLP to port {}", lanes.size(), g.mllpPort());
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&] {
+      MllpClient client("127.0.0.1", g.mllpPort());
+      for (size_t i = next++; i < lanes.size(); i = next++) {
+        for (const auto& file : lanes[i]) {
+          auto ack = client.send(readAll(file));
+          if (ack.ok() && ack->find("|AA|") != std::string::npos) {
+            ++sent.accepted;
+          } else {
+            ++sent.failed;
+            spdlog::warn("demo: {} answered {}", file.filename().string(), ack.ok() ? *ack : ack.error().describe());
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+}
+
+// ATS CSV: each flow's file dropped into its watched folder (written under a
+// dot-name, then renamed in); waits until the gateway has taken them all.
+int dropAtsCsv(const Config& config, const fs::path& synth_dir) {
+  fs::path drop = config.str("files.dir");
+  std::vector<fs::path> waiting;
+  for (const auto& e : fs::directory_iterator(synth_dir / "ats")) {
+    if (e.path().extension() != ".csv") continue;
+    std::string flow = e.path().stem().string();
+    fs::path incoming = drop / "ats-csv" / flow / "incoming";
+    std::string name = flow + "-demo.csv";
+    fs::copy_file(e.path(), incoming / ("." + name), fs::copy_options::overwrite_existing);
+    fs::rename(incoming / ("." + name), incoming / name);
+    waiting.push_back(incoming / name);
+  }
+  spdlog::info("demo: dropped {} CSV files under {}/ats-csv/", waiting.size(), drop.string());
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::minutes(2);
+  for (const auto& f : waiting) {
+    while (fs::exists(f) || fs::exists(f.parent_path().parent_path() / "processing" / f.filename())) {
+      if (std::chrono::steady_clock::now() > deadline) return static_cast<int>(waiting.size());
+      std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+  }
+  return static_cast<int>(waiting.size());
+}
+
+}  // namespace
 
 int runDemo(const Config& config) {
   auto gateway = Gateway::start(config);
@@ -27,27 +132,16 @@ int runDemo(const Config& config) {
   options.citizens = static_cast<int>(config.integer("demo.citizens"));
   auto citizens = synth::generateCitizens(options);
 
-  spdlog::info("demo: sending {} synthetic SISA records to {}/ingest/sisa", citizens.size(), g.baseUrl());
-  std::atomic<size_t> next{0};
-  std::atomic<int> accepted{0}, duplicates{0}, failed{0};
-  std::vector<std::thread> senders;
-  for (int t = 0; t < 8; ++t) {
-    senders.emplace_back([&] {
-      HttpClient client("127.0.0.1", g.httpPort());
-      for (size_t i = next++; i < citizens.size(); i = next++) {
-        auto r = client.post("/ingest/sisa", citizens[i].sisa_json, "application/json");
-        if (r.status == 202 && r.header("Idempotent-Replayed").empty()) {
-          ++accepted;
-        } else if (r.status == 202) {
-          ++duplicates;
-        } else {
-          ++failed;
-          spdlog::warn("demo: {} answered {} {}", citizens[i].person_id, r.status, r.body.empty() ? r.error : r.body);
-        }
-      }
-    });
+  Sent sisa, hl7;
+  sendSisa(g, citizens, sisa);
+  // The other sources speak of the same synthetic citizens (same seed).
+  fs::path synth_dir = fs::path(config.str("data_dir")) / "demo-synth";
+  if (auto st = synth::writeSynth(options, synth_dir); !st) {
+    spdlog::error("demo: {}", st.error().describe());
+    return 1;
   }
-  for (auto& t : senders) t.join();
+  if (g.mllpPort() != 0) sendAtsHl7(g, synth_dir, hl7);
+  int csv_files = config.str("files.dir").empty() ? 0 : dropAtsCsv(config, synth_dir);
   bool idle = g.journal().waitIdle(std::chrono::minutes(5));
   JournalCounts counts;
   int64_t patients = 0, resources = 0;
@@ -65,21 +159,26 @@ int runDemo(const Config& config) {
       "\n"
       "  Raccordo demo is running.\n"
       "  Sent %zu SISA records: %d accepted, %d already present, %d failed%s.\n"
+      "  Sent %d ATS HL7 messages over MLLP (port %u): %d failed. Dropped %d ATS CSV files.\n"
       "  Journal: %lld done, %lld dead, %lld waiting. Patients in the record: %lld.\n"
       "\n"
       "  API:            %s/\n"
       "  FHIR endpoint:  %s/fhir/metadata\n"
       "  Health:         %s/healthz   Ready: %s/readyz   Metrics: %s/metrics\n"
       "  Dead letters:   %s/dead-letters\n"
+      "  HL7 over MLLP:  mllp_send --loose -p %u -f %s/ats/%s-01-ADT_A28.hl7 127.0.0.1\n"
+      "  CSV drop:       %s/ats-csv/{adi-activations,fna-b1,ticket-exemptions}/incoming/\n"
       "\n"
       "  Find %s %s by codice fiscale, then read the integrated record:\n"
       "    curl -s '%s/fhir/Patient?identifier=http://hl7.it/sid/codiceFiscale|%s'\n"
       "    curl -s '%s/fhir/Patient/%s/$everything'\n"
       "\n",
-      citizens.size(), accepted.load(), duplicates.load(), failed.load(), idle ? "" : " (still processing)",
+      citizens.size(), sisa.accepted.load(), sisa.duplicates.load(), sisa.failed.load(), idle ? "" : " (still processing)",
+      hl7.accepted.load() + hl7.failed.load(), static_cast<unsigned>(g.mllpPort()), hl7.failed.load(), csv_files,
       static_cast<long long>(counts.done), static_cast<long long>(counts.dead),
       static_cast<long long>(counts.queued + counts.retrying), static_cast<long long>(patients), base.c_str(),
-      base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), first.given_name.c_str(),
+      base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), static_cast<unsigned>(g.mllpPort()),
+      synth_dir.c_str(), first.person_id.c_str(), config.str("files.dir").c_str(), first.given_name.c_str(),
       first.family_name.c_str(), base.c_str(), first.codice_fiscale.c_str(), base.c_str(),
       patientIdFor(first.codice_fiscale).c_str());
   std::fflush(stdout);
@@ -89,7 +188,7 @@ int runDemo(const Config& config) {
     waitForTerminationSignal();
   }
   g.stop();
-  return failed.load() == 0 && counts.dead == 0 ? 0 : 1;
+  return sisa.failed.load() == 0 && hl7.failed.load() == 0 && counts.dead == 0 ? 0 : 1;
 }
 
 }  // namespace raccordo

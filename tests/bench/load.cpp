@@ -1,6 +1,8 @@
 // raccordo_load: a loopback load client for a running gateway.
 //   ingest:     POST synthetic SISA records to /ingest/sisa (each a new message id)
 //   everything: load heavy citizens once, then GET their $everything
+//   mllp:       send synthetic ADT^A28 messages over MLLP (--port is the MLLP
+//               port); each needs an AA/CA in its ACK to count as a success
 // Closed loop (--rate 0: every connection sends as fast as answers come) or
 // open loop (--rate R requests/s in total; latency counted from the planned
 // send time, so a stalled server is not hidden). Bounded by --duration.
@@ -16,6 +18,7 @@
 
 #include "gateway/mapping/fhir_mapping.h"
 #include "gateway/net/http_client.h"
+#include "gateway/net/mllp_client.h"
 #include "gateway/synth/synth.h"
 #include "tests/bench/heavy_citizen.h"
 
@@ -31,6 +34,20 @@ std::string withMessageId(const std::string& json, const std::string& id) {
   start += key.size();
   auto end = json.find('"', start);
   return json.substr(0, start) + id + json.substr(end);
+}
+
+// A typical ADT^A28 (person add) of about 700 bytes for a synthetic citizen.
+std::string adtA28(const synth::SynthCitizen& c, const std::string& control_id) {
+  return "MSH|^~\\&|ATS_ANAGRAFE|ATS_MILANO|RACCORDO|COMUNE_MI|20261101120000||ADT^A28^ADT_A05|" + control_id +
+         "|P|2.5|||||ITA|UNICODE UTF-8\r"
+         "EVN|A28|20261101120000|||OPERATORE^ANAGRAFE\r"
+         "PID|1||" + c.codice_fiscale + "^^^MEF&2.16.840.1.113883.2.9.4.3.2&ISO^NNITA~" + control_id.substr(0, 12) +
+         "^^^SISS&2.16.840.1.113883.2.9.2.30.4.1&ISO^PI||" + c.family_name + "^" + c.given_name + "||" +
+         c.birth_date.substr(0, 4) + c.birth_date.substr(5, 2) + c.birth_date.substr(8, 2) + "|" +
+         std::string(1, c.sex) +
+         "|||VIA DELLE ROSE 12^^MILANO^MI^20100^ITA^H~^^^^^^BDL^^F205||+390212345678^PRN^PH|||S||||||||||ITA\r"
+         "PD1|||MEDICINA GENERALE MILANO^^30123|G123456^VERDI^ANNA^^^DR^^^SISS&2.16.840.1.113883.2.9.2.30.4.1&ISO\r"
+         "PV1|1|N\r";
 }
 
 double percentile(std::vector<double>& v, double p) {
@@ -50,7 +67,8 @@ int main(int argc, char** argv) {
   uint64_t seed = 99;
   app.add_option("--host", host)->capture_default_str();
   app.add_option("--port", port)->capture_default_str();
-  app.add_option("--mode", mode, "ingest or everything")->check(CLI::IsMember({"ingest", "everything"}));
+  app.add_option("--mode", mode, "ingest, everything or mllp")
+      ->check(CLI::IsMember({"ingest", "everything", "mllp"}));
   app.add_option("--connections", connections)->check(CLI::Range(1, 1024))->capture_default_str();
   app.add_option("--duration", duration, "Seconds of measured load")->check(CLI::Range(1, 600))->capture_default_str();
   app.add_option("--rate", rate, "Requests/s in total (0: closed loop)")->capture_default_str();
@@ -60,7 +78,7 @@ int main(int argc, char** argv) {
   app.add_option("--seed", seed)->capture_default_str();
   CLI11_PARSE(app, argc, argv);
 
-  auto pool = synth::generateCitizens({seed, mode == "ingest" ? citizens : heavy});
+  auto pool = synth::generateCitizens({seed, mode == "everything" ? heavy : citizens});
   std::vector<std::string> targets;
   if (mode == "everything") {
     HttpClient setup(host, static_cast<uint16_t>(port));
@@ -103,6 +121,8 @@ int main(int argc, char** argv) {
   for (int t = 0; t < connections; ++t) {
     threads.emplace_back([&, t] {
       HttpClient client(host, static_cast<uint16_t>(port));
+      std::unique_ptr<MllpClient> mllp;
+      if (mode == "mllp") mllp = std::make_unique<MllpClient>(host, static_cast<uint16_t>(port));
       std::vector<double> mine;
       auto interval = rate > 0 ? std::chrono::duration<double>(connections / rate) : std::chrono::duration<double>(0);
       auto planned = start + std::chrono::duration_cast<SteadyClock::duration>(interval * (static_cast<double>(t) / connections));
@@ -114,7 +134,16 @@ int main(int argc, char** argv) {
         auto begin = rate > 0 ? planned : SteadyClock::now();
         if (begin >= end) break;
         ClientResponse r;
-        if (mode == "ingest") {
+        if (mode == "mllp") {
+          const auto& c = pool[static_cast<size_t>(k * connections + t) % pool.size()];
+          std::string id = "L" + std::to_string(seed) + "-" + std::to_string(t) + "-" + std::to_string(k) + "-" +
+                           std::to_string(start.time_since_epoch().count() % 1000000007);
+          auto ack = mllp->send(adtA28(c, id));
+          bool ok = ack.ok() && (ack->find("|AA|") != std::string::npos || ack->find("|CA|") != std::string::npos);
+          if (!ok) {
+            if (errors++ == 0) std::fprintf(stderr, "first failure: %s\n", ack.ok() ? ack->c_str() : ack.error().describe().c_str());
+          }
+        } else if (mode == "ingest") {
           const auto& c = pool[static_cast<size_t>(k * connections + t) % pool.size()];
           std::string id = "LOAD-" + std::to_string(seed) + "-" + std::to_string(t) + "-" + std::to_string(k) + "-" +
                            std::to_string(start.time_since_epoch().count());
