@@ -81,7 +81,7 @@ class AtsHl7Adapter final : public Adapter {
 }  // namespace
 
 Result<AdapterPtr> makeAtsHl7Adapter(const std::filesystem::path& tables_dir, std::string cf_system) {
-  auto tables = ats::NamedTables::load(tables_dir, kTables);
+  auto tables = CodeTables::loadNamed(tables_dir, kTables);
   if (!tables.ok()) return tables.error();
   auto authorities = ats::AuthorityTable::build(*tables, cf_system);
   if (!authorities.ok()) return authorities.error();

@@ -186,9 +186,9 @@ Value Decoder::coding(const Segment& s, std::size_t field, std::size_t repetitio
   std::string code = s.get(field, repetition, first);
   std::string display = s.get(field, repetition, first + 1);
   std::string system_name = trimmed(s.get(field, repetition, first + 2));
-  const ats::TableCode* system = v_.tables.find("hl7-coding-system", system_name);
+  auto system = v_.tables.findAnyCase("hl7-coding-system", system_name);
   Value c(rapidjson::kObjectType);
-  c.AddMember("system", str(system != nullptr ? system->code : kLabCodeSystem, a), a);
+  c.AddMember("system", str(system ? system->coding->code : kLabCodeSystem, a), a);
   c.AddMember("code", str(code, a), a);
   setIf(c, "display", display, a);
   return c;
@@ -239,9 +239,9 @@ Status Decoder::person(const Segment& pid, bool partial) {
   setIf(r.data, "given_name", middle.empty() ? given : given + " " + middle, a);
 
   if (std::string sex = trimmed(pid.get(8, 1, 1)); !sex.empty()) {
-    auto c = v_.tables.lookup("hl7-sex", sex, "PID-8");
+    auto c = v_.tables.lookupAnyCase("hl7-sex", sex, "PID-8");
     if (!c.ok()) return c.error();
-    r.data.AddMember("gender", str((*c)->code, a), a);
+    r.data.AddMember("gender", str(c->coding->code, a), a);
   }
   if (std::string birth = trimmed(pid.get(7, 1, 1)); !birth.empty()) {
     auto d = v_.time.date(birth, "PID-7");
@@ -274,8 +274,8 @@ Status Decoder::person(const Segment& pid, bool partial) {
     }
     Value addr(rapidjson::kObjectType);
     if (!type.empty()) {
-      if (const ats::TableCode* use = v_.tables.find("hl7-address-type", type)) {
-        addr.AddMember("use", str(use->code, a), a);
+      if (auto use = v_.tables.findAnyCase("hl7-address-type", type)) {
+        addr.AddMember("use", str(use->coding->code, a), a);
       } else {
         warn("address type '" + type + "' is not in table 'hl7-address-type': the address has no use",
              at("PID", 0, 11, rep, 7));
@@ -320,9 +320,9 @@ Status Decoder::person(const Segment& pid, bool partial) {
       if (upper(pid.get(field, rep, 2)) == "NET" || (equipment.empty() && !email.empty())) {
         system = "email";
       } else if (!equipment.empty()) {
-        if (const ats::TableCode* t = v_.tables.find("hl7-telecom-type", equipment)) {
-          system = t->code;
-          if (auto u = json::getStr(*t->entry, "use"); !u.empty() && field == 13) use = std::string(u);
+        if (auto t = v_.tables.findAnyCase("hl7-telecom-type", equipment)) {
+          system = t->coding->code;
+          if (auto u = json::getStr(*t->coding->extra, "use"); !u.empty() && field == 13) use = std::string(u);
         } else {
           system = "other";
           warn("equipment type '" + equipment + "' is not in table 'hl7-telecom-type': written as 'other'",
@@ -378,12 +378,12 @@ Status Decoder::encounter(const std::string& event) {
   if (patient_class.empty()) {
     return Error(ErrorCode::kInvalidInput, "PV1-2 (patient class) is empty", "PV1-2");
   }
-  auto cls = v_.tables.lookup("patient-class", patient_class, "PV1-2");
+  auto cls = v_.tables.lookupAnyCase("patient-class", patient_class, "PV1-2");
   if (!cls.ok()) return cls.error();
   Value c(rapidjson::kObjectType);
-  c.AddMember("system", str((*cls)->system, a), a);
-  c.AddMember("code", str((*cls)->code, a), a);
-  setIf(c, "display", (*cls)->display, a);
+  c.AddMember("system", str(cls->coding->system, a), a);
+  c.AddMember("code", str(cls->coding->code, a), a);
+  setIf(c, "display", cls->coding->display, a);
   r.data.AddMember("class", c, a);
 
   // Admission and registration happen at the event when PV1-44 is empty;

@@ -16,7 +16,7 @@ namespace raccordo::ats {
 
 /// What the adapter loads once and every decoding reads.
 struct Hl7Vocabulary {
-  NamedTables tables;
+  CodeTables tables;  // loaded by name; looked up ignoring case
   AuthorityTable authorities;
   TimeConverter time;
 };

@@ -75,9 +75,9 @@ Status Decoder::labReports() {
       if (status.empty()) {
         report->data.AddMember("status", "unknown", a);
       } else {
-        auto c = v_.tables.lookup("hl7-report-status", status, at("OBR", obr_count, 25));
+        auto c = v_.tables.lookupAnyCase("hl7-report-status", status, at("OBR", obr_count, 25));
         if (!c.ok()) return c.error();
-        report->data.AddMember("status", str((*c)->code, a), a);
+        report->data.AddMember("status", str(c->coding->code, a), a);
       }
       if (auto st = dateTime(report->data, "effective", s, 7, at("OBR", obr_count, 7), a); !st) return st;
       if (auto st = dateTime(report->data, "issued", s, 22, at("OBR", obr_count, 22), a); !st) return st;
@@ -162,18 +162,18 @@ Status Decoder::labResult(const Segment& obx, std::size_t occurrence, std::size_
   }
   setIf(r, "reference_range", trimmed(obx.get(7)), a);
   if (std::string flag = trimmed(obx.get(8, 1, 1)); !flag.empty()) {
-    auto c = v_.tables.lookup("hl7-interpretation", flag, loc(8));
+    auto c = v_.tables.lookupAnyCase("hl7-interpretation", flag, loc(8));
     if (!c.ok()) return c.error();
     Value v(rapidjson::kObjectType);
-    v.AddMember("system", str((*c)->system, a), a);
-    v.AddMember("code", str((*c)->code, a), a);
-    setIf(v, "display", (*c)->display, a);
+    v.AddMember("system", str(c->coding->system, a), a);
+    v.AddMember("code", str(c->coding->code, a), a);
+    setIf(v, "display", c->coding->display, a);
     r.AddMember("interpretation", v, a);
   }
   if (std::string status = trimmed(obx.get(11)); !status.empty()) {
-    auto c = v_.tables.lookup("hl7-observation-status", status, loc(11));
+    auto c = v_.tables.lookupAnyCase("hl7-observation-status", status, loc(11));
     if (!c.ok()) return c.error();
-    r.AddMember("status", str((*c)->code, a), a);
+    r.AddMember("status", str(c->coding->code, a), a);
   } else {
     r.AddMember("status", "final", a);
   }

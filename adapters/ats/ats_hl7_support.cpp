@@ -1,13 +1,12 @@
 #include "adapters/ats/ats_hl7_support.h"
 
 #include <date/tz.h>
-#include <rapidjson/error/en.h>
 
 #include <cctype>
 #include <chrono>
 #include <cstdio>
-#include <fstream>
-#include <sstream>
+
+#include "gateway/core/clock.h"
 
 namespace raccordo::ats {
 
@@ -30,16 +29,6 @@ int number(std::string_view s) {
   int out = 0;
   for (char c : s) out = out * 10 + (c - '0');
   return out;
-}
-
-// Days from civil date (proleptic Gregorian), Howard Hinnant's algorithm.
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
 }
 
 int daysInMonth(int y, int m) {
@@ -119,82 +108,9 @@ std::string datePart(const Ts& ts) {
 
 }  // namespace
 
-// ---- NamedTables ----
-
-Result<NamedTables> NamedTables::load(const std::filesystem::path& folder, const std::vector<std::string>& names) {
-  NamedTables out;
-  for (const auto& name : names) {
-    auto file = folder / (name + ".json");
-    std::ifstream in(file, std::ios::binary);
-    if (!in) return Error(ErrorCode::kConfig, "cannot read the code table '" + name + "'", file.string());
-    std::stringstream ss;
-    ss << in.rdbuf();
-    std::string text = ss.str();
-    auto doc = std::make_shared<json::Doc>();
-    doc->Parse(text.c_str(), text.size());
-    if (doc->HasParseError()) {
-      return Error(ErrorCode::kConfig,
-                   std::string("code table is not valid JSON: ") + rapidjson::GetParseError_En(doc->GetParseError()),
-                   file.string() + " offset " + std::to_string(doc->GetErrorOffset()));
-    }
-    auto system = json::getStr(*doc, "system");
-    const json::Value* codes = json::get(*doc, "codes");
-    if (json::getStr(*doc, "table") != name || system.empty() || codes == nullptr || !codes->IsObject()) {
-      return Error(ErrorCode::kConfig,
-                   "a code table needs \"table\": \"" + name + "\", a \"system\" and a \"codes\" object",
-                   file.string());
-    }
-    Table t;
-    t.file = file.string();
-    for (auto it = codes->MemberBegin(); it != codes->MemberEnd(); ++it) {
-      if (!it->value.IsObject() || json::getStr(it->value, "code").empty()) {
-        return Error(ErrorCode::kConfig, "entry needs an object with a \"code\"",
-                     file.string() + " /codes/" + it->name.GetString());
-      }
-      std::string key = upper(it->name.GetString());
-      if (t.codes.count(key) != 0) {
-        return Error(ErrorCode::kConfig, "key '" + key + "' given twice (keys match case-insensitively)",
-                     file.string() + " /codes/" + it->name.GetString());
-      }
-      TableCode c;
-      c.system = std::string(system);
-      c.code = std::string(json::getStr(it->value, "code"));
-      c.display = std::string(json::getStr(it->value, "display"));
-      c.entry = &it->value;
-      t.codes.emplace(std::move(key), std::move(c));
-    }
-    t.doc = std::move(doc);
-    out.tables_.emplace(name, std::move(t));
-  }
-  return out;
-}
-
-const TableCode* NamedTables::find(std::string_view table, std::string_view code) const {
-  auto t = tables_.find(table);
-  if (t == tables_.end()) return nullptr;
-  auto c = t->second.codes.find(upper(code));
-  return c == t->second.codes.end() ? nullptr : &c->second;
-}
-
-Result<const TableCode*> NamedTables::lookup(std::string_view table, std::string_view code,
-                                             std::string_view location) const {
-  if (const TableCode* c = find(table, code)) return c;
-  auto t = tables_.find(table);
-  std::string file = t == tables_.end() ? std::string("not loaded") : t->second.file;
-  return Error(ErrorCode::kUnknownCode,
-               "code '" + std::string(code.substr(0, 40)) + "' is not in table '" + std::string(table) + "' (" + file +
-                   ")",
-               std::string(location));
-}
-
-const json::Doc* NamedTables::document(std::string_view table) const {
-  auto t = tables_.find(table);
-  return t == tables_.end() ? nullptr : t->second.doc.get();
-}
-
 // ---- AuthorityTable ----
 
-Result<AuthorityTable> AuthorityTable::build(const NamedTables& tables, const std::string& cf_system) {
+Result<AuthorityTable> AuthorityTable::build(const CodeTables& tables, const std::string& cf_system) {
   constexpr const char* kName = "identifier-authorities";
   const json::Doc* doc = tables.document(kName);
   if (doc == nullptr) return Error(ErrorCode::kConfig, "the identifier-authorities table is not loaded", kName);

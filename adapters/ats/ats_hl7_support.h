@@ -14,43 +14,13 @@
 
 #include "gateway/core/json.h"
 #include "gateway/core/result.h"
+#include "gateway/mapping/code_tables.h"
 
 namespace date {
 class time_zone;
 }
 
 namespace raccordo::ats {
-
-/// One looked-up code: the target {system, code, display} and the table entry
-/// for extra fields.
-struct TableCode {
-  std::string system, code, display;
-  const json::Value* entry = nullptr;
-};
-
-/// Code tables in the shape of mappings/*/ (table, system, codes), loaded by
-/// file name so that other adapters' files in the same folder, whatever their
-/// shape, are never read. Keys match case-insensitively.
-class NamedTables {
- public:
-  /// Loads `<folder>/<name>.json` for every name; errors name the file.
-  static Result<NamedTables> load(const std::filesystem::path& folder, const std::vector<std::string>& names);
-
-  /// nullptr when the code (or table) is unknown.
-  const TableCode* find(std::string_view table, std::string_view code) const;
-  /// As find(), but an unknown code is a kUnknownCode error at `location`.
-  Result<const TableCode*> lookup(std::string_view table, std::string_view code, std::string_view location) const;
-  /// The whole JSON document of a table (for members beyond "codes").
-  const json::Doc* document(std::string_view table) const;
-
- private:
-  struct Table {
-    std::string file;
-    std::shared_ptr<json::Doc> doc;
-    std::map<std::string, TableCode, std::less<>> codes;  // upper-cased keys
-  };
-  std::map<std::string, Table, std::less<>> tables_;
-};
 
 /// What an identifier (CX of PID-3 or MRG-1, XCN of PD1-4 or PV1-7) is.
 struct IdentifierKind {
@@ -66,7 +36,7 @@ class AuthorityTable {
  public:
   /// Checks the table (every entry has a system, every type code names an
   /// entry) and resolves the systems against the configured CF system.
-  static Result<AuthorityTable> build(const NamedTables& tables, const std::string& cf_system);
+  static Result<AuthorityTable> build(const CodeTables& tables, const std::string& cf_system);
 
   /// Recognises an identifier by its authority's universal id, then its
   /// namespace, then its type code. Unrecognised: `urn:raccordo:ats:id:<authority>`

@@ -2,7 +2,6 @@
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/schema.h>
-#include <rapidjson/stringbuffer.h>
 
 #include <cctype>
 #include <fstream>
@@ -11,6 +10,7 @@
 #include <set>
 #include <sstream>
 
+#include "gateway/core/json_schema.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/mapping/code_tables.h"
 
@@ -40,80 +40,11 @@ Result<std::unique_ptr<json::Doc>> parseJson(std::string_view bytes) {
   return doc;
 }
 
-std::string pointerString(const rapidjson::Pointer& p) {
-  rapidjson::StringBuffer sb;
-  p.Stringify(sb);
-  std::string s = sb.GetString();
-  return s.empty() ? "/" : s;
-}
-
-// Turns RapidJSON's (pointer, keyword) report into a message that names the
-// field: "required" and "additionalProperties" point at the parent object,
-// so the offending member is found by comparing with the schema.
+// The helper words required and unknown members; a bad value is "invalid value: <rule>".
 Error schemaError(const rapidjson::SchemaValidator& v, const Value& schema_root, const Value& doc) {
-  std::string where = pointerString(v.GetInvalidDocumentPointer());
-  std::string keyword = v.GetInvalidSchemaKeyword();
-  const Value* schema = v.GetInvalidSchemaPointer().Get(schema_root);
-  const Value* at = v.GetInvalidDocumentPointer().Get(doc);
-  std::string base = where == "/" ? "" : where;
-  if (keyword == "required" && schema != nullptr && at != nullptr && at->IsObject()) {
-    if (const Value* req = json::get(*schema, "required"); req != nullptr && req->IsArray()) {
-      for (const auto& name : req->GetArray()) {
-        if (!at->HasMember(name)) {
-          return Error(ErrorCode::kInvalidInput, std::string("required field '") + name.GetString() + "' is missing",
-                       base + "/" + json::pointerToken(name.GetString()));
-        }
-      }
-    }
-  }
-  if (keyword == "additionalProperties" && schema != nullptr && at != nullptr && at->IsObject()) {
-    const Value* props = json::get(*schema, "properties");
-    for (auto it = at->MemberBegin(); it != at->MemberEnd(); ++it) {
-      if (props == nullptr || !props->HasMember(it->name)) {
-        return Error(ErrorCode::kInvalidInput, std::string("unknown field '") + it->name.GetString() + "'",
-                     base + "/" + json::pointerToken(it->name.GetString()));
-      }
-    }
-  }
-  if (keyword == "additionalProperties" && where.size() > 1) {
-    // RapidJSON 1.1 points at the unexpected member itself.
-    std::string name = where.substr(where.rfind('/') + 1);
-    return Error(ErrorCode::kInvalidInput, "unknown field '" + name + "'", where);
-  }
-  std::string detail;
-  if (keyword == "dependencies" && schema != nullptr && at != nullptr && at->IsObject()) {
-    const Value* deps = json::get(*schema, "dependencies");
-    for (auto it = deps->MemberBegin(); deps != nullptr && it != deps->MemberEnd(); ++it) {
-      if (!at->HasMember(it->name) || !it->value.IsArray()) continue;
-      for (const auto& needed : it->value.GetArray()) {
-        if (!at->HasMember(needed)) {
-          return Error(ErrorCode::kInvalidInput,
-                       std::string("field '") + needed.GetString() + "' is required when '" + it->name.GetString() +
-                           "' is given",
-                       base + "/" + json::pointerToken(needed.GetString()));
-        }
-      }
-    }
-  }
-  if (schema != nullptr) {
-    if (keyword == "type") {
-      detail = "expected " + json::write(*json::get(*schema, "type"));
-    } else if (keyword == "enum") {
-      detail = "must be one of " + json::write(*json::get(*schema, "enum"));
-    } else if (keyword == "pattern") {
-      detail = "does not match the pattern " + std::string(json::getStr(*schema, "pattern"));
-    } else if (const Value* limit = json::get(*schema, keyword.c_str()); limit != nullptr) {
-      detail = "violates " + keyword + " " + json::write(*limit);
-    }
-  }
-  if (detail.empty()) detail = "violates the schema rule '" + keyword + "'";
-  std::string got;
-  if (at != nullptr && !at->IsObject() && !at->IsArray()) {
-    got = json::write(*at);
-    if (got.size() > 60) got = got.substr(0, 57) + "...";
-    got = " (got " + got + ")";
-  }
-  return Error(ErrorCode::kInvalidInput, "invalid value: " + detail + got, where);
+  auto violation = json::schemaViolation(v, schema_root, doc, "field");
+  if (violation.kind == json::SchemaViolation::Kind::kValue) violation.message = "invalid value: " + violation.message;
+  return Error(ErrorCode::kInvalidInput, std::move(violation.message), std::move(violation.pointer));
 }
 
 bool isLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }

@@ -8,16 +8,6 @@ namespace raccordo {
 
 namespace {
 
-// Days from civil date (proleptic Gregorian), after Howard Hinnant's published algorithm.
-int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
-  y -= m <= 2;
-  const int64_t era = (y >= 0 ? y : y - 399) / 400;
-  const auto yoe = static_cast<unsigned>(y - era * 400);
-  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
-  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
-  return era * 146097 + static_cast<int64_t>(doe) - 719468;
-}
-
 bool readInt(std::string_view s, size_t pos, size_t len, int& out) {
   if (pos + len > s.size()) return false;
   for (size_t i = pos; i < pos + len; ++i) {
@@ -28,6 +18,16 @@ bool readInt(std::string_view s, size_t pos, size_t len, int& out) {
 }
 
 }  // namespace
+
+// After Howard Hinnant's published algorithm.
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d) {
+  y -= m <= 2;
+  const int64_t era = (y >= 0 ? y : y - 399) / 400;
+  const auto yoe = static_cast<unsigned>(y - era * 400);
+  const unsigned doy = (153 * (m > 2 ? m - 3 : m + 9) + 2) / 5 + d - 1;
+  const unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+  return era * 146097 + static_cast<int64_t>(doe) - 719468;
+}
 
 std::string formatInstant(int64_t epoch_ms) {
   // Floor division: -1 ms is 23:59:59.999 of the day before, not "-001".

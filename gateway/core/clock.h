@@ -35,6 +35,9 @@ class ManualClock final : public Clock {
   std::atomic<int64_t> now_;
 };
 
+/// Days from 1970-01-01 to the civil date y-m-d (proleptic Gregorian; m 1-12, d 1-31).
+int64_t daysFromCivil(int64_t y, unsigned m, unsigned d);
+
 /// FHIR instant in UTC with milliseconds: "2026-11-23T13:20:00.123Z".
 std::string formatInstant(int64_t epoch_ms);
 

@@ -3,14 +3,13 @@
 #include "gateway/net/http_server.h"
 
 #include "gateway/api/router.h"
+#include "gateway/net/server_pool.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/beast/core.hpp>
 #include <boost/beast/http.hpp>
@@ -22,8 +21,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
-#include <thread>
-#include <vector>
 
 namespace raccordo {
 
@@ -59,12 +56,6 @@ struct HttpServer::Impl {
   const Authenticator& auth;
   Metrics& metrics;
 
-  asio::io_context io;
-  asio::thread_pool pool;
-  // Every socket (and the acceptor) lives on its own strand: Beast's timers
-  // and stop()'s cancel run as separate handlers on the I/O threads.
-  tcp::acceptor acceptor{asio::make_strand(io)};
-  std::vector<std::thread> threads;
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
   std::atomic<int> in_flight{0};
@@ -72,9 +63,15 @@ struct HttpServer::Impl {
   std::condition_variable drained;
   std::set<std::shared_ptr<beast::tcp_stream>> streams;  // for closing idle connections at stop
 
+  // Every socket (and the acceptor) lives on its own strand: Beast's timers
+  // and stop()'s cancel run as separate handlers on the I/O threads. Declared
+  // last, so it is destroyed first: sessions still suspended in it clean up
+  // against a live mutex and set.
+  net::ServerPool server;
+
   Impl(HttpServerOptions o, RequestHandler h, const Authenticator& a, Metrics& m)
       : options(std::move(o)), handler(std::move(h)), auth(a), metrics(m),
-        pool(static_cast<size_t>(options.handler_threads)) {}
+        server(static_cast<size_t>(options.handler_threads)) {}
 
   void count(int status) {
     metrics.inc("raccordo_http_responses_total", "code=\"" + std::to_string(status) + "\"");
@@ -219,7 +216,7 @@ struct HttpServer::Impl {
       try {
         // Handlers may block on a durable commit: they run on the handler pool,
         // and this coroutine resumes on the I/O thread afterwards.
-        resp = co_await asio::co_spawn(pool, runHandler(req), use_awaitable);
+        resp = co_await asio::co_spawn(server.pool, runHandler(req), use_awaitable);
       } catch (const std::exception& e) {
         spdlog::error("http: handler failed for {} {}: {}", req.method, req.path, e.what());
         resp = reject(Error(ErrorCode::kInternal, "internal error"));
@@ -239,7 +236,8 @@ struct HttpServer::Impl {
   awaitable<void> acceptLoop() {
     for (;;) {
       boost::system::error_code ec;
-      tcp::socket socket = co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
+      tcp::socket socket =
+          co_await server.acceptor.async_accept(asio::make_strand(server.io), asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         spdlog::warn("http: accept failed: {}", ec.message());
@@ -258,14 +256,7 @@ struct HttpServer::Impl {
         streams.insert(stream);
       }
       auto executor = stream->get_executor();
-      asio::co_spawn(executor, session(stream, std::move(remote)), [](std::exception_ptr e) {
-        if (!e) return;
-        try {
-          std::rethrow_exception(e);
-        } catch (const std::exception& ex) {
-          spdlog::error("http: session failed: {}", ex.what());
-        }
-      });
+      asio::co_spawn(executor, session(stream, std::move(remote)), net::LogSessionFailure{"http"});
     }
   }
 };
@@ -276,43 +267,19 @@ HttpServer::HttpServer(HttpServerOptions options, RequestHandler handler, const 
 HttpServer::~HttpServer() { stop(std::chrono::milliseconds(0)); }
 
 Status HttpServer::start() {
-  boost::system::error_code ec;
-  tcp::resolver resolver(impl_->io);
-  auto results = resolver.resolve(impl_->options.host, std::to_string(impl_->options.port), ec);
-  if (ec || results.empty()) {
-    return Error(ErrorCode::kConfig, "cannot resolve '" + impl_->options.host + "': " + ec.message(), "http.listen");
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  auto& acc = impl_->acceptor;
-  acc.open(endpoint.protocol(), ec);
-  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acc.bind(endpoint, ec);
-  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Error(ErrorCode::kConfig,
-                 "cannot listen on " + impl_->options.host + ":" + std::to_string(impl_->options.port) + ": " +
-                     ec.message(),
-                 "http.listen");
-  }
-  asio::co_spawn(impl_->acceptor.get_executor(), impl_->acceptLoop(), asio::detached);
-  for (int i = 0; i < impl_->options.io_threads; ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
-  }
+  auto& server = impl_->server;
+  if (Status st = server.listen(impl_->options.host, impl_->options.port, "http.listen"); !st.ok()) return st;
+  asio::co_spawn(server.acceptor.get_executor(), impl_->acceptLoop(), asio::detached);
+  server.run(impl_->options.io_threads);
   return {};
 }
 
-uint16_t HttpServer::port() const {
-  boost::system::error_code ec;
-  return impl_->acceptor.local_endpoint(ec).port();
-}
+uint16_t HttpServer::port() const { return impl_->server.port(); }
 
 void HttpServer::stop(std::chrono::milliseconds drain) {
-  if (!impl_ || impl_->threads.empty()) return;
+  if (!impl_ || !impl_->server.running()) return;
   impl_->stopping = true;
-  asio::post(impl_->acceptor.get_executor(), [this] {
-    boost::system::error_code ec;
-    impl_->acceptor.close(ec);
-  });
+  impl_->server.closeAcceptor();
   {
     std::unique_lock lock(impl_->mu);
     impl_->drained.wait_for(lock, drain, [&] { return impl_->in_flight.load() == 0; });
@@ -321,10 +288,7 @@ void HttpServer::stop(std::chrono::milliseconds drain) {
       asio::post(s->get_executor(), [s] { s->cancel(); });
     }
   }
-  impl_->pool.join();
-  impl_->io.stop();
-  for (auto& t : impl_->threads) t.join();
-  impl_->threads.clear();
+  impl_->server.join();
 }
 
 }  // namespace raccordo

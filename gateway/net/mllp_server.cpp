@@ -1,17 +1,16 @@
 #include <utility>  // Boost 1.74's asio/awaitable.hpp needs it first.
 
 #include "gateway/net/mllp_server.h"
+#include "gateway/net/server_pool.h"
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
-#include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/ssl/context.hpp>
 #include <boost/asio/ssl/error.hpp>
 #include <boost/asio/ssl/stream.hpp>
 #include <boost/asio/strand.hpp>
-#include <boost/asio/thread_pool.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/error.hpp>
@@ -27,7 +26,6 @@
 #include <condition_variable>
 #include <mutex>
 #include <set>
-#include <thread>
 #include <type_traits>
 #include <vector>
 
@@ -97,7 +95,7 @@ struct MllpServer::Impl {
   MllpOversizeHandler on_oversize;
   Metrics& metrics;
 
-  // Declared before the io_context: sessions still suspended when it is
+  // Declared before `server` (its io_context): sessions still suspended when it is
   // destroyed release their slot in these on the way out.
   std::atomic<bool> stopping{false};
   std::atomic<int> connections{0};
@@ -106,14 +104,11 @@ struct MllpServer::Impl {
   std::set<std::shared_ptr<ConnectionBase>> live;
   std::unique_ptr<ssl::context> tls;
 
-  asio::io_context io;
-  asio::thread_pool pool;
-  tcp::acceptor acceptor{asio::make_strand(io)};
-  std::vector<std::thread> threads;
+  net::ServerPool server;
 
   Impl(MllpServerOptions o, MllpHandler h, Metrics& m, MllpOversizeHandler ov)
       : options(std::move(o)), handler(std::move(h)), on_oversize(std::move(ov)), metrics(m),
-        pool(static_cast<size_t>(std::max(1, options.handler_threads))) {}
+        server(static_cast<size_t>(std::max(1, options.handler_threads))) {}
 
   Status loadTls() {
     const MllpTlsOptions& t = options.tls;
@@ -264,7 +259,7 @@ struct MllpServer::Impl {
                        peer.remote_port);
           std::string reply;
           try {
-            reply = co_await asio::co_spawn(pool, runOversize(event.oversize, peer), use_awaitable);
+            reply = co_await asio::co_spawn(server.pool, runOversize(event.oversize, peer), use_awaitable);
           } catch (const std::exception& e) {
             spdlog::error("mllp: the oversize callback failed: {}", e.what());
           }
@@ -278,7 +273,7 @@ struct MllpServer::Impl {
         try {
           // Handlers block on durable commits: they run on the handler pool,
           // and this coroutine resumes on the connection's strand afterwards.
-          ack = co_await asio::co_spawn(pool, runHandler(event.message, peer), use_awaitable);
+          ack = co_await asio::co_spawn(server.pool, runHandler(event.message, peer), use_awaitable);
         } catch (const std::exception& e) {
           metrics.inc("raccordo_mllp_handler_errors_total");
           spdlog::error("mllp: the handler failed for a message from {}:{}: {}; closing the connection",
@@ -316,21 +311,14 @@ struct MllpServer::Impl {
       live.insert(conn);
     }
     auto executor = conn->tcp().get_executor();
-    asio::co_spawn(executor, session(std::move(conn), std::move(peer)), [](std::exception_ptr e) {
-      if (!e) return;
-      try {
-        std::rethrow_exception(e);
-      } catch (const std::exception& ex) {
-        spdlog::error("mllp: session failed: {}", ex.what());
-      }
-    });
+    asio::co_spawn(executor, session(std::move(conn), std::move(peer)), net::LogSessionFailure{"mllp"});
   }
 
   awaitable<void> acceptLoop() {
     for (;;) {
       boost::system::error_code ec;
       tcp::socket socket =
-          co_await acceptor.async_accept(asio::make_strand(io), asio::redirect_error(use_awaitable, ec));
+          co_await server.acceptor.async_accept(asio::make_strand(server.io), asio::redirect_error(use_awaitable, ec));
       if (ec) {
         if (stopping || ec == asio::error::operation_aborted) co_return;
         spdlog::warn("mllp: accept failed: {}", ec.message());
@@ -369,42 +357,20 @@ Status MllpServer::start() {
   if (o.tls.enabled()) {
     if (Status st = impl_->loadTls(); !st.ok()) return st;
   }
-  boost::system::error_code ec;
-  tcp::resolver resolver(impl_->io);
-  auto results = resolver.resolve(o.host, std::to_string(o.port), ec);
-  if (ec || results.empty()) {
-    return Error(ErrorCode::kConfig, "cannot resolve '" + o.host + "': " + ec.message(), "mllp.listen");
-  }
-  tcp::endpoint endpoint = results.begin()->endpoint();
-  auto& acc = impl_->acceptor;
-  acc.open(endpoint.protocol(), ec);
-  if (!ec) acc.set_option(asio::socket_base::reuse_address(true), ec);
-  if (!ec) acc.bind(endpoint, ec);
-  if (!ec) acc.listen(asio::socket_base::max_listen_connections, ec);
-  if (ec) {
-    return Error(ErrorCode::kConfig, "cannot listen on " + o.host + ":" + std::to_string(o.port) + ": " + ec.message(),
-                 "mllp.listen");
-  }
-  asio::co_spawn(acc.get_executor(), impl_->acceptLoop(), asio::detached);
-  for (int i = 0; i < std::max(1, o.io_threads); ++i) {
-    impl_->threads.emplace_back([this] { impl_->io.run(); });
-  }
+  auto& server = impl_->server;
+  if (Status st = server.listen(o.host, o.port, "mllp.listen"); !st.ok()) return st;
+  asio::co_spawn(server.acceptor.get_executor(), impl_->acceptLoop(), asio::detached);
+  server.run(std::max(1, o.io_threads));
   spdlog::info("mllp: listening on {}:{}{}", o.host, port(), o.tls.enabled() ? " (TLS)" : "");
   return {};
 }
 
-uint16_t MllpServer::port() const {
-  boost::system::error_code ec;
-  return impl_->acceptor.local_endpoint(ec).port();
-}
+uint16_t MllpServer::port() const { return impl_->server.port(); }
 
 void MllpServer::stop(std::chrono::milliseconds drain) {
-  if (!impl_ || impl_->threads.empty()) return;
+  if (!impl_ || !impl_->server.running()) return;
   impl_->stopping = true;
-  asio::post(impl_->acceptor.get_executor(), [this] {
-    boost::system::error_code ec;
-    impl_->acceptor.close(ec);
-  });
+  impl_->server.closeAcceptor();
   {
     std::unique_lock lock(impl_->mu);
     // Connections waiting for their peer end now; those whose message is
@@ -419,10 +385,7 @@ void MllpServer::stop(std::chrono::milliseconds drain) {
       asio::post(c->tcp().get_executor(), [c] { c->tcp().close(); });
     }
   }
-  impl_->pool.join();
-  impl_->io.stop();
-  for (auto& t : impl_->threads) t.join();
-  impl_->threads.clear();
+  impl_->server.join();
 }
 
 }  // namespace raccordo

@@ -16,28 +16,17 @@ namespace {
 
 namespace fs = std::filesystem;
 
-class AtsCsvE2E : public ::testing::Test {
+class AtsCsvE2E : public ServerTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{"files.poll_interval_ms=20"});
-    server_->start();
-    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+    startServer({"files.poll_interval_ms=20"});
     citizens_ = synth::generateCitizens({11, 3});
-  }
-  void TearDown() override {
-    if (server_->running()) {
-      server_->kill(SIGTERM);
-      EXPECT_EQ(server_->wait(std::chrono::seconds(30)), 0) << server_->log();
-    }
   }
   int64_t count(const std::string& query) {
     auto r = client_->get("/fhir/" + query);
     return r.status == 200 ? parse(r.body)["total"].GetInt64() : -1;
   }
 
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<HttpClient> client_;
   std::vector<synth::SynthCitizen> citizens_;
 };
 

@@ -16,22 +16,9 @@
 namespace raccordo::testing {
 namespace {
 
-class IngestE2E : public ::testing::Test {
+class IngestE2E : public ServerTest {
  protected:
-  void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path());
-    server_->start();
-    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
-  }
-  void TearDown() override {
-    if (server_->running()) {
-      server_->kill(SIGTERM);
-      EXPECT_EQ(server_->wait(std::chrono::seconds(30)), 0) << server_->log();
-    }
-  }
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<HttpClient> client_;
+  void SetUp() override { startServer(); }
 };
 
 TEST_F(IngestE2E, SisaRecordAppearsInEverythingOfTheCitizenFoundByCodiceFiscale) {

@@ -102,23 +102,12 @@ class RawClient {
 
 std::string framed(const std::string& m) { return "\x0b" + m + "\x1c\r"; }
 
-class MllpE2E : public ::testing::Test {
+class MllpE2E : public ServerTest {
  protected:
   void SetUp() override {
-    server_ = std::make_unique<ServerProcess>(dir_.path(), std::vector<std::string>{"mllp.max_message_bytes=4096"});
-    server_->start();
+    startServer({"mllp.max_message_bytes=4096"});
     ASSERT_GT(server_->mllpPort(), 0) << server_->log();
-    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
   }
-  void TearDown() override {
-    if (server_->running()) {
-      server_->kill(SIGTERM);
-      EXPECT_EQ(server_->wait(std::chrono::seconds(30)), 0) << server_->log();
-    }
-  }
-  TempDir dir_;
-  std::unique_ptr<ServerProcess> server_;
-  std::unique_ptr<HttpClient> client_;
 };
 
 TEST_F(MllpE2E, ExternalClientGetsAaAndThePatientAppears) {

@@ -1,10 +1,14 @@
 #pragma once
 // Small helpers shared by the integration tests.
 
+#include <gtest/gtest.h>
 #include <rapidjson/document.h>
+#include <signal.h>
 
 #include <chrono>
+#include <memory>
 #include <string>
+#include <vector>
 
 #include "gateway/net/http_client.h"
 #include "tests/integration/server_process.h"
@@ -38,5 +42,28 @@ inline int64_t messageId(const ClientResponse& r) {
   if (d.HasParseError() || !d.IsObject() || !d.HasMember("message_id")) return 0;
   return d["message_id"].GetInt64();
 }
+
+/// A gateway process on a fresh data folder, and an HTTP client for it. The
+/// fixture's SetUp calls startServer(); TearDown stops the process with
+/// SIGTERM and expects a clean exit.
+class ServerTest : public ::testing::Test {
+ protected:
+  /// `settings` are "key=value" overrides, as --set takes them.
+  void startServer(std::vector<std::string> settings = {}) {
+    server_ = std::make_unique<ServerProcess>(dir_.path(), std::move(settings));
+    server_->start();
+    client_ = std::make_unique<HttpClient>("127.0.0.1", server_->port());
+  }
+  void TearDown() override {
+    if (server_ && server_->running()) {
+      server_->kill(SIGTERM);
+      EXPECT_EQ(server_->wait(std::chrono::seconds(30)), 0) << server_->log();
+    }
+  }
+
+  TempDir dir_;
+  std::unique_ptr<ServerProcess> server_;
+  std::unique_ptr<HttpClient> client_;
+};
 
 }  // namespace raccordo::testing

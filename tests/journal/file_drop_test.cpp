@@ -11,8 +11,8 @@
 #include <sstream>
 
 #include "gateway/core/clock.h"
-#include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace raccordo {
 namespace {
@@ -72,12 +72,8 @@ class FileDropTest : public ::testing::Test {
   void SetUp() override {
     saved_level_ = spdlog::get_level();
     spdlog::set_level(spdlog::level::err);
-    SqliteOptions o;
-    o.path = (dir_.path() / "j.db").string();
-    o.synchronous_full = false;
-    auto s = openSqliteStore(o);
-    ASSERT_TRUE(s.ok()) << s.error().describe();
-    store_ = std::move(s.value());
+    store_ = testing::openTestStore(dir_.path());
+    ASSERT_NE(store_, nullptr);
     ASSERT_TRUE(adapters_.add(std::make_shared<LinesAdapter>()).ok());
     journal_ = std::make_unique<Journal>(*store_, adapters_, processor_, JournalOptions{}, clock_, metrics_);
     options_.dir = dir_.path() / "drop";

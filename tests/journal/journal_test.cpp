@@ -18,8 +18,8 @@
 
 #include "gateway/core/clock.h"
 #include "gateway/core/metrics.h"
-#include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace raccordo {
 namespace {
@@ -158,13 +158,8 @@ class JournalTest : public ::testing::Test {
     // The journal logs every message; keep the test output readable.
     saved_level_ = spdlog::get_level();
     spdlog::set_level(spdlog::level::err);
-    SqliteOptions o;
-    o.path = (dir_.path() / "j.db").string();
-    o.read_connections = 4;
-    o.synchronous_full = false;
-    auto s = openSqliteStore(o);
-    ASSERT_TRUE(s.ok()) << s.error().describe();
-    store_ = std::move(s.value());
+    store_ = testing::openTestStore(dir_.path(), 4);
+    ASSERT_NE(store_, nullptr);
     ASSERT_TRUE(adapters_.add(std::make_shared<FakeAdapter>()).ok());
     options_.workers = 4;
     options_.max_attempts = 3;

@@ -20,8 +20,8 @@
 #include "gateway/core/json.h"
 #include "gateway/mapping/pipeline.h"
 #include "gateway/store/indexing.h"
-#include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace raccordo {
 namespace {
@@ -403,13 +403,8 @@ TEST_F(FhirMappingTest, ARepeatedResourceInOneMessageHasOneContent) {
 class ApplyTest : public FhirMappingTest {
  protected:
   void SetUp() override {
-    SqliteOptions o;
-    o.path = (dir_.path() / "m.db").string();
-    o.read_connections = 2;
-    o.synchronous_full = false;
-    auto s = openSqliteStore(o);
-    ASSERT_TRUE(s.ok()) << s.error().describe();
-    store_ = std::move(s.value());
+    store_ = testing::openTestStore(dir_.path(), 2);
+    ASSERT_NE(store_, nullptr);
   }
   void TearDown() override {
     if (store_) store_->close();

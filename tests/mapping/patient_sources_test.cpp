@@ -15,9 +15,9 @@
 #include "gateway/core/ids.h"
 #include "gateway/core/json.h"
 #include "gateway/mapping/pipeline.h"
-#include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/ats_hl7_fixtures.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace raccordo {
 namespace {
@@ -53,13 +53,8 @@ std::string strAt(const json::Value& v, const char* pointer) {
 class PatientAcrossSources : public ::testing::Test {
  protected:
   void SetUp() override {
-    SqliteOptions o;
-    o.path = (dir_.path() / "patient.db").string();
-    o.read_connections = 2;
-    o.synchronous_full = false;
-    auto s = openSqliteStore(o);
-    ASSERT_TRUE(s.ok()) << s.error().describe();
-    store_ = std::move(s.value());
+    store_ = testing::openTestStore(dir_.path(), 2);
+    ASSERT_NE(store_, nullptr);
     AdapterEnvironment env = testing::sourceTreeAdapterEnvironment();
     auto sisa = makeSisaAdapter(env);
     ASSERT_TRUE(sisa.ok()) << sisa.error().describe();

@@ -7,8 +7,8 @@
 #include <gtest/gtest.h>
 
 #include "gateway/core/ids.h"
-#include "gateway/store/sqlite/sqlite_store.h"
 #include "tests/support/temp_dir.h"
+#include "tests/support/test_store.h"
 
 namespace raccordo {
 namespace {
@@ -54,12 +54,8 @@ class RowsAdapter final : public Adapter {
 class PipelineTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    SqliteOptions o;
-    o.path = (dir_.path() / "p.db").string();
-    o.synchronous_full = false;
-    auto s = openSqliteStore(o);
-    ASSERT_TRUE(s.ok()) << s.error().describe();
-    store_ = std::move(s.value());
+    store_ = testing::openTestStore(dir_.path());
+    ASSERT_NE(store_, nullptr);
     ASSERT_TRUE(adapters_.add(std::make_shared<RowsAdapter>()).ok());
   }
   void TearDown() override { store_->close(); }

@@ -85,7 +85,7 @@ std::optional<std::array<int, 3>> matchDate(std::string_view v, std::string_view
 
 class AtsCsvAdapter final : public Adapter {
  public:
-  AtsCsvAdapter(std::shared_ptr<const csv::Layout> layout, std::shared_ptr<const csv::FlowTables> tables)
+  AtsCsvAdapter(std::shared_ptr<const csv::Layout> layout, std::shared_ptr<const CodeTables> tables)
       : layout_(std::move(layout)), tables_(std::move(tables)) {}
 
   std::string name() const override { return "ats-csv/" + layout_->flow; }
@@ -289,10 +289,10 @@ class AtsCsvAdapter final : public Adapter {
       case ColumnType::kInteger:
       case ColumnType::kDecimal: return parseNumber(col, v, at);
       case ColumnType::kCode: {
-        auto m = tables_->lookup(col.table, v, at);
+        auto m = tables_->lookupAnyCase(col.table, v, at);
         if (!m.ok()) return m.error();
-        cell.text = std::move(m->key);
-        cell.coding = std::move(m->coding);
+        cell.text = std::string(m->key);
+        cell.coding = *m->coding;
         return cell;
       }
     }
@@ -396,7 +396,7 @@ class AtsCsvAdapter final : public Adapter {
   }
 
   std::shared_ptr<const csv::Layout> layout_;
-  std::shared_ptr<const csv::FlowTables> tables_;
+  std::shared_ptr<const CodeTables> tables_;
 };
 
 }  // namespace

@@ -2,13 +2,14 @@
 
 #include <rapidjson/error/en.h>
 #include <rapidjson/schema.h>
-#include <rapidjson/stringbuffer.h>
 
 #include <algorithm>
 #include <cctype>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "gateway/core/json_schema.h"
 
 namespace raccordo::csv {
 
@@ -19,12 +20,6 @@ using json::Value;
 std::string lower(std::string_view s) {
   std::string out(s);
   for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
-  return out;
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
   return out;
 }
 
@@ -49,66 +44,10 @@ Result<std::shared_ptr<json::Doc>> readJson(const std::filesystem::path& file, c
   return doc;
 }
 
-std::string pointerString(const rapidjson::Pointer& p) {
-  rapidjson::StringBuffer sb;
-  p.Stringify(sb);
-  std::string s = sb.GetString();
-  return s.empty() ? "/" : s;
-}
-
-// RapidJSON reports (document pointer, schema keyword); this names the member
-// at fault, as the SISA adapter does for its documents.
 Error schemaError(const rapidjson::SchemaValidator& v, const Value& schema_root, const Value& doc,
                   const std::string& file) {
-  std::string where = pointerString(v.GetInvalidDocumentPointer());
-  std::string keyword = v.GetInvalidSchemaKeyword();
-  const Value* schema = v.GetInvalidSchemaPointer().Get(schema_root);
-  const Value* at = v.GetInvalidDocumentPointer().Get(doc);
-  std::string base = where == "/" ? "" : where;
-  auto fail = [&](std::string message, const std::string& pointer) {
-    return Error(ErrorCode::kConfig, "invalid layout: " + std::move(message), file + " " + pointer);
-  };
-  if (keyword == "required" && schema != nullptr && at != nullptr && at->IsObject()) {
-    if (const Value* req = json::get(*schema, "required"); req != nullptr && req->IsArray()) {
-      for (const auto& name : req->GetArray()) {
-        if (!at->HasMember(name)) {
-          return fail(std::string("required member '") + name.GetString() + "' is missing",
-                      base + "/" + json::pointerToken(name.GetString()));
-        }
-      }
-    }
-  }
-  if (keyword == "additionalProperties" && schema != nullptr && at != nullptr && at->IsObject()) {
-    const Value* props = json::get(*schema, "properties");
-    for (auto it = at->MemberBegin(); it != at->MemberEnd(); ++it) {
-      if (props == nullptr || !props->HasMember(it->name)) {
-        return fail(std::string("unknown member '") + it->name.GetString() + "'",
-                    base + "/" + json::pointerToken(it->name.GetString()));
-      }
-    }
-  }
-  if (keyword == "additionalProperties" && where.size() > 1) {  // RapidJSON 1.1 points at the member itself
-    return fail("unknown member '" + where.substr(where.rfind('/') + 1) + "'", where);
-  }
-  std::string detail;
-  if (schema != nullptr) {
-    if (keyword == "type") {
-      detail = "expected " + json::write(*json::get(*schema, "type"));
-    } else if (keyword == "enum") {
-      detail = "must be one of " + json::write(*json::get(*schema, "enum"));
-    } else if (keyword == "pattern") {
-      detail = "does not match the pattern " + std::string(json::getStr(*schema, "pattern"));
-    } else if (const Value* limit = json::get(*schema, keyword.c_str()); limit != nullptr) {
-      detail = "violates " + keyword + " " + json::write(*limit);
-    }
-  }
-  if (detail.empty()) detail = "violates the schema rule '" + keyword + "'";
-  if (at != nullptr && !at->IsObject() && !at->IsArray()) {
-    std::string got = json::write(*at);
-    if (got.size() > 60) got = got.substr(0, 57) + "...";
-    detail += " (got " + got + ")";
-  }
-  return fail(detail, where);
+  auto violation = json::schemaViolation(v, schema_root, doc, "member");
+  return Error(ErrorCode::kConfig, "invalid layout: " + violation.message, file + " " + violation.pointer);
 }
 
 std::optional<ColumnType> columnTypeFromName(std::string_view name) {
@@ -125,7 +64,7 @@ bool isNameChar(char c) { return std::isalnum(static_cast<unsigned char>(c)) != 
 class LayoutCompiler {
  public:
   LayoutCompiler(std::shared_ptr<json::Doc> doc, std::filesystem::path file, std::filesystem::path ats_dir,
-                 FlowTables& tables)
+                 CodeTables& tables)
       : doc_(std::move(doc)), file_(std::move(file)), ats_dir_(std::move(ats_dir)), tables_(tables) {}
 
   Result<Layout> compile() {
@@ -227,7 +166,7 @@ class LayoutCompiler {
                           (ats_dir_ / (col.table + ".json")).string(),
                       at + "/table");
         }
-        if (auto st = tables_.require(ats_dir_, col.table); !st) return st;
+        if (auto st = tables_.addNamed(ats_dir_, col.table); !st) return st;
       }
       for (const char* bound : {"min", "max"}) {
         const Value* v = json::get(c, bound);
@@ -347,7 +286,7 @@ class LayoutCompiler {
   std::shared_ptr<json::Doc> doc_;
   std::filesystem::path file_;
   std::filesystem::path ats_dir_;
-  FlowTables& tables_;
+  CodeTables& tables_;
 };
 
 // --- instantiation -------------------------------------------------------
@@ -455,62 +394,6 @@ const char* columnTypeName(ColumnType type) {
   return "string";
 }
 
-Status FlowTables::require(const std::filesystem::path& folder, const std::string& name) {
-  if (has(name)) return {};
-  auto file = folder / (name + ".json");
-  auto doc = readJson(file, "code table");
-  if (!doc.ok()) return doc.error();
-  const Value& d = **doc;
-  const Value* codes = json::get(d, "codes");
-  if (json::getStr(d, "table") != name || json::getStr(d, "system").empty() || codes == nullptr ||
-      !codes->IsObject()) {
-    return Error(ErrorCode::kConfig,
-                 "a code table needs \"table\" (its file name, here '" + name + "'), \"system\" and a \"codes\" object",
-                 file.string());
-  }
-  for (auto it = codes->MemberBegin(); it != codes->MemberEnd(); ++it) {
-    if (!it->value.IsObject() || json::getStr(it->value, "code").empty()) {
-      return Error(ErrorCode::kConfig, "entry needs an object with a \"code\"",
-                   file.string() + " /codes/" + json::pointerToken(it->name.GetString()));
-    }
-  }
-  tables_.emplace(name, Table{std::string(json::getStr(d, "system")), file.string(), std::move(doc.value())});
-  return {};
-}
-
-const json::Value* FlowTables::codes(std::string_view table) const {
-  auto t = tables_.find(table);
-  return t == tables_.end() ? nullptr : json::get(*t->second.doc, "codes");
-}
-
-Result<FlowTables::Match> FlowTables::lookup(std::string_view table, std::string_view code,
-                                             std::string_view location) const {
-  auto t = tables_.find(table);
-  if (t == tables_.end()) {
-    return Error(ErrorCode::kUnknownCode, "code table '" + std::string(table) + "' is not loaded",
-                 std::string(location));
-  }
-  const Value& codes = (*t->second.doc)["codes"];
-  auto find = [&](std::string_view key) {
-    return codes.FindMember(Value(key.data(), static_cast<rapidjson::SizeType>(key.size())));
-  };
-  auto it = find(code);
-  if (it == codes.MemberEnd()) it = find(upper(code));
-  if (it == codes.MemberEnd()) {
-    return Error(ErrorCode::kUnknownCode,
-                 "code '" + std::string(code) + "' is not in table '" + std::string(table) + "' (" + t->second.file +
-                     ")",
-                 std::string(location));
-  }
-  Match m;
-  m.key = std::string(it->name.GetString(), it->name.GetStringLength());
-  m.coding.system = t->second.system;
-  m.coding.code = std::string(json::getStr(it->value, "code"));
-  m.coding.display = std::string(json::getStr(it->value, "display"));
-  m.coding.extra = &it->value;
-  return m;
-}
-
 Result<std::vector<Record>> Layout::buildRecords(const std::vector<Cell>& cells) const {
   std::vector<Record> out;
   out.reserve(records.size());
@@ -549,7 +432,7 @@ Result<FlowCatalog> loadFlowCatalog(const std::filesystem::path& ats_dir, const 
   if (ec) return Error(ErrorCode::kConfig, "cannot list the CSV layout folder: " + ec.message(), flows_dir.string());
   std::sort(files.begin(), files.end());
 
-  auto tables = std::make_shared<FlowTables>();
+  auto tables = std::make_shared<CodeTables>();
   FlowCatalog catalog;
   for (const auto& file : files) {
     auto doc = readJson(file, "CSV layout");

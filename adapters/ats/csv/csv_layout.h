@@ -43,35 +43,6 @@ struct Column {
   std::optional<std::size_t> not_before;  // kDate: index of a date column this one may not precede
 };
 
-/// The code tables the layouts name, each read from <folder>/<name>.json in
-/// the shape of docs/adapters.md ("table", "system", "codes"). Only the files
-/// named are read: the folder may hold other data (HL7 identifier authorities).
-class FlowTables {
- public:
-  struct Match {
-    std::string key;  // the table's key that matched (the source code, canonical case)
-    Coding coding;    // coding.extra points at the entry
-  };
-
-  /// Loads <folder>/<name>.json unless already loaded. Errors name the file (and entry).
-  Status require(const std::filesystem::path& folder, const std::string& name);
-  bool has(std::string_view table) const { return tables_.count(table) != 0; }
-  /// The "codes" object of a loaded table, or nullptr.
-  const json::Value* codes(std::string_view table) const;
-
-  /// Looks a code up: the exact key, else its upper-case form. An unknown code
-  /// is a kUnknownCode error at `location`.
-  Result<Match> lookup(std::string_view table, std::string_view code, std::string_view location) const;
-
- private:
-  struct Table {
-    std::string system;
-    std::string file;
-    std::shared_ptr<json::Doc> doc;
-  };
-  std::map<std::string, Table, std::less<>> tables_;
-};
-
 /// One typed cell of a row, as a template reference sees it.
 struct Cell {
   bool empty = true;
@@ -135,7 +106,7 @@ struct Layout {
 /// Every layout of a folder and the code tables they use.
 struct FlowCatalog {
   std::vector<std::shared_ptr<const Layout>> layouts;  // sorted by flow name
-  std::shared_ptr<const FlowTables> tables;
+  std::shared_ptr<const CodeTables> tables;
 };
 
 /// Loads <ats_dir>/flows/*.json, validating each against `schema_file`, and
