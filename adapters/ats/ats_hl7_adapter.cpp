@@ -16,6 +16,11 @@ const std::vector<std::string> kTables = {
 
 /// Stateless after construction: the vocabulary is read-only, so one
 /// instance serves every listener and worker thread.
+// A batch file may be far larger than one message (files.max_file_bytes
+// bounds it first).
+constexpr std::size_t kMaxBatchBytes = std::size_t{1} << 30;
+constexpr std::size_t kMaxBatchSegments = 10'000'000;
+
 class AtsHl7Adapter final : public Adapter {
  public:
   explicit AtsHl7Adapter(ats::Hl7Vocabulary vocabulary) : v_(std::move(vocabulary)) {}
@@ -43,6 +48,20 @@ class AtsHl7Adapter final : public Adapter {
     }
     env.citizen_key = id->value;
     return env;
+  }
+
+  // A dropped file may be an FHS/BHS batch or bare messages one after
+  // another: each message is journaled on its own (its own MSH-10 key).
+  Result<std::vector<std::string_view>> split(std::string_view bytes) const override {
+    std::size_t start = bytes.find_first_not_of(" \t\r\n");
+    std::string_view head = start == std::string_view::npos ? bytes : bytes.substr(start);
+    bool batch = head.starts_with("FHS") || head.starts_with("BHS") || head.find("\rMSH") != std::string_view::npos ||
+                 head.find("\nMSH") != std::string_view::npos;
+    if (!batch) return std::vector<std::string_view>{bytes};
+    hl7::ParseOptions options;
+    options.max_bytes = kMaxBatchBytes;
+    options.max_segments = kMaxBatchSegments;
+    return hl7::splitBatch(bytes, options);
   }
 
   Result<DecodedMessage> decode(std::string_view bytes, const MessageMeta&) const override {

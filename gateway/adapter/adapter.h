@@ -77,6 +77,13 @@ class Adapter {
   virtual Result<Envelope> inspect(std::string_view bytes) const = 0;
   /// Full decoding: schema, codes, identifiers. Errors name the location.
   virtual Result<DecodedMessage> decode(std::string_view bytes, const MessageMeta& meta) const = 0;
+  /// A file may hold several messages (an HL7 batch): the watched folders
+  /// journal each one apart. Returns views into `bytes`, exactly as
+  /// received; a file of one message comes back whole. Errors locate the
+  /// problem in the file, which is then refused as a whole.
+  virtual Result<std::vector<std::string_view>> split(std::string_view bytes) const {
+    return std::vector<std::string_view>{bytes};
+  }
 };
 
 using AdapterPtr = std::shared_ptr<const Adapter>;

@@ -145,35 +145,57 @@ void FileDrop::handle(const std::string& adapter_name, const fs::path& file) {
     body.assign(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
   }
 
-  IngestRequest request;
-  request.adapter = adapter_name;
-  request.sender = "files";
-  request.idempotency_key = "file:" + name + ":" + sha256Hex(body);
-  request.content_type = adapter->mediaTypes().front();
-  request.body = body;
-  IngestAnswer answer;
-  try {
-    answer = journal_.ingest(request);
-  } catch (const RaccordoException& e) {
-    // Not journaled: leave it in processing/ for the next scan.
-    spdlog::error("file {} not journaled, will retry: {}", file.string(), e.what());
+  // A file may hold several messages (an HL7 batch): each is journaled on
+  // its own, keyed by the file, its hash and its position, so taking the
+  // file again after a crash journals nothing twice.
+  Result<std::vector<std::string_view>> parts = adapter->split(body);
+  if (!parts.ok()) {
+    finish(kRejected, {parts.error()});
     return;
   }
-  spdlog::info("file {} journaled as message {} adapter={}{}", file.string(), answer.message_id, adapter_name,
-               answer.duplicate ? " (already known)" : "");
-  if (answer.status != 202) {
-    finish(kRejected, {answer.error});
-    return;
+  const bool several = parts->size() > 1;
+  const std::string key = "file:" + name + ":" + sha256Hex(body);
+  std::vector<Error> rejects;
+  std::size_t accepted = 0;
+  for (std::size_t i = 0; i < parts->size(); ++i) {
+    // Where a problem is: the row of a CSV file, or "message 3: PID-7" in a batch.
+    auto locate = [&](Error e) {
+      if (several) e.location = "message " + std::to_string(i + 1) + (e.location.empty() ? "" : ": " + e.location);
+      return e;
+    };
+    IngestRequest request;
+    request.adapter = adapter_name;
+    request.sender = "files";
+    request.idempotency_key = several ? key + ":" + std::to_string(i + 1) : key;
+    request.content_type = adapter->mediaTypes().front();
+    request.body = std::string((*parts)[i]);
+    IngestAnswer answer;
+    try {
+      answer = journal_.ingest(request);
+    } catch (const RaccordoException& e) {
+      // Not journaled: leave the file in processing/ for the next scan.
+      spdlog::error("file {} not journaled, will retry: {}", file.string(), e.what());
+      return;
+    }
+    spdlog::info("file {}{} journaled as message {} adapter={}{}", file.string(),
+                 several ? " #" + std::to_string(i + 1) : "", answer.message_id, adapter_name,
+                 answer.duplicate ? " (already known)" : "");
+    if (answer.status != 202) {
+      rejects.push_back(locate(answer.error));
+      continue;
+    }
+    // The parts a decode leaves out are known now (decoding is a pure
+    // function of the bytes); the worker applies the rest.
+    MessageMeta meta{answer.message_id, adapter_name, request.sender, request.content_type};
+    Result<DecodedMessage> decoded = adapter->decode(request.body, meta);
+    if (!decoded.ok()) {
+      rejects.push_back(locate(decoded.error()));
+      continue;
+    }
+    ++accepted;
+    for (auto& e : decoded->rejects) rejects.push_back(locate(std::move(e)));
   }
-  // The parts a decode leaves out are known now (decoding is a pure
-  // function of the bytes); the worker applies the rest.
-  MessageMeta meta{answer.message_id, adapter_name, request.sender, request.content_type};
-  Result<DecodedMessage> decoded = adapter->decode(body, meta);
-  if (!decoded.ok()) {
-    finish(kRejected, {decoded.error()});
-    return;
-  }
-  finish(kDone, decoded->rejects);
+  finish(accepted > 0 ? kDone : kRejected, rejects);
 }
 
 void FileDrop::start() {

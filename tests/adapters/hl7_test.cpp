@@ -286,6 +286,27 @@ TEST(Hl7Batch, EnvelopeAndCounts) {
   EXPECT_EQ(parseBatch("BHS|^~\\&\rMSH|^~\\&|A\rBTS|x\r").error().location, "segment 3 (BTS), field 1");
 }
 
+TEST(Hl7Batch, SplitGivesEachMessageAsReceived) {
+  // Latin-1 bytes stay Latin-1: a listener journals what the sender sent.
+  const std::string second = "MSH|^~\\&|A||||||ADT^A31|2|P|2.5||||||8859/1\rPID|1||X2||N\xC8RI\r";
+  const std::string batch = "FHS|^~\\&|ATS\rBHS|^~\\&|ATS\r"
+                            "MSH|^~\\&|A||||||ADT^A28|1|P|2.5\rPID|1||X1\r" +
+                            second + "BTS|2\rFTS|1\r";
+  auto parts = splitBatch(batch);
+  ASSERT_TRUE(parts.ok()) << parts.error().describe();
+  ASSERT_EQ(parts->size(), 2u);
+  EXPECT_EQ((*parts)[0], "MSH|^~\\&|A||||||ADT^A28|1|P|2.5\rPID|1||X1");
+  EXPECT_EQ(std::string((*parts)[1]) + "\r", second);
+  EXPECT_EQ(parse((*parts)[1])->get("PID-5"), "N\xC3\x88RI");
+
+  std::string wrong = batch;
+  wrong.replace(wrong.find("BTS|2"), 5, "BTS|3");
+  EXPECT_EQ(splitBatch(wrong).error().location, "segment 7 (BTS), field 1");
+  auto bare = splitBatch("MSH|^~\\&|A\nPID|1\nMSH|^~\\&|B\n");
+  ASSERT_TRUE(bare.ok());
+  EXPECT_EQ(bare->size(), 2u);
+}
+
 TEST(Hl7Batch, BareMessagesAndRejections) {
   auto single = parseBatch(kAdt);
   ASSERT_TRUE(single.ok());

@@ -10,6 +10,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <regex>
@@ -183,6 +184,30 @@ TEST_F(MllpE2E, OversizeGetsArAndCloseWhileOthersAreServed) {
   for (char c : framed(adtA28("SPLIT-1"))) split.send(std::string_view(&c, 1));
   EXPECT_NE(split.readFrame().find("MSA|AA|SPLIT-1"), std::string::npos);
   EXPECT_NE(mllpSend(dir_.path(), server_->mllpPort(), adtA28("AFTER")).find("MSA|AA|AFTER"), std::string::npos);
+}
+
+// The same adapter also takes files: an FHS/BHS batch dropped in its watched
+// folder is journaled one message at a time; the bad one is listed beside it.
+TEST_F(MllpE2E, DroppedBatchFileIsJournaledMessageByMessage) {
+  namespace fs = std::filesystem;
+  fs::path folder = dir_.path() / "drop" / "ats-hl7";
+  std::string batch = "FHS|^~\\&|ATS_ANAGRAFE|ATS_MILANO\rBHS|^~\\&|ATS_ANAGRAFE|ATS_MILANO\r" + adtA28("B-1") +
+                      adtA28("B-2", "SIU^S12^SIU_S12") + adtA28("B-3") + "BTS|3\rFTS|1\r";
+  {
+    std::ofstream out(folder / "incoming" / ".batch.hl7", std::ios::binary);
+    out << batch;
+  }
+  fs::rename(folder / "incoming" / ".batch.hl7", folder / "incoming" / "batch.hl7");
+  ASSERT_TRUE(pollUntil([&] { return fs::exists(folder / "done" / "batch.hl7"); }, std::chrono::seconds(20)))
+      << server_->log();
+  std::string rejects = readFile(folder / "done" / "batch.hl7.rejects.csv");
+  EXPECT_NE(rejects.find("\"message 2: MSH-9\";unsupported;"), std::string::npos) << rejects;
+  EXPECT_EQ(std::count(rejects.begin(), rejects.end(), '\n'), 2) << rejects;  // header and one line
+  // Three journal entries: B-1 and B-3 applied, B-2 kept as rejected.
+  auto third = waitFinal(*client_, 3);
+  EXPECT_STREQ(third["state"].GetString(), "done") << server_->log();
+  EXPECT_STREQ(parse(client_->get("/messages/2").body)["state"].GetString(), "rejected");
+  EXPECT_EQ(client_->get("/messages/4").status, 404);
 }
 
 }  // namespace

@@ -31,6 +31,17 @@ class LinesAdapter final : public Adapter {
     if (!bytes.starts_with("#header")) return Error(ErrorCode::kInvalidInput, "no header", "row 1");
     return Envelope{};
   }
+  // "#batch\n" then parts separated by "---\n": several messages in one file.
+  Result<std::vector<std::string_view>> split(std::string_view bytes) const override {
+    if (!bytes.starts_with("#batch\n")) return std::vector<std::string_view>{bytes};
+    std::vector<std::string_view> parts;
+    std::string_view rest = bytes.substr(7);
+    for (std::size_t sep; (sep = rest.find("---\n")) != std::string_view::npos; rest.remove_prefix(sep + 4)) {
+      parts.push_back(rest.substr(0, sep));
+    }
+    parts.push_back(rest);
+    return parts;
+  }
   Result<DecodedMessage> decode(std::string_view bytes, const MessageMeta&) const override {
     DecodedMessage m;
     std::istringstream in{std::string(bytes)};
@@ -199,6 +210,27 @@ TEST_F(FileDropTest, FileLeftInProcessingAfterACrashIsFinishedOnce) {
   EXPECT_EQ(messages(), 1);
   EXPECT_EQ(names("processing"), std::vector<std::string>{});
   EXPECT_EQ(names("done"), std::vector<std::string>{"i.csv"});
+}
+
+TEST_F(FileDropTest, BatchFileIsJournaledPartByPartOnce) {
+  drop("k.csv", "#batch\n#header\nX;1\n---\nno header\n---\n#header\nY;2\nbad;3\n");
+  drop_->scanOnce();
+  EXPECT_EQ(messages(), 3);  // one per part, the refused one kept too
+  EXPECT_EQ(names("done"), (std::vector<std::string>{"k.csv", "k.csv.rejects.csv"}));
+  EXPECT_EQ(readFile(folder("done") / "k.csv.rejects.csv"),
+            "location;code;message\r\n"
+            "\"message 2: row 1\";invalid-input;\"no header\"\r\n"
+            "\"message 3: row 3\";invalid-input;\"bad \"\"row\"\"; left out\"\r\n");
+  // Taken again after a crash: every part is known already.
+  fs::rename(folder("done") / "k.csv", folder("processing") / "k.csv");
+  drop_->scanOnce();
+  EXPECT_EQ(messages(), 3);
+}
+
+TEST_F(FileDropTest, BatchWithoutAnyGoodPartIsRejected) {
+  drop("l.csv", "#batch\nnope\n---\n#header\nbad;1\n");
+  drop_->scanOnce();
+  EXPECT_EQ(names("rejected"), (std::vector<std::string>{"l.csv", "l.csv.rejects.csv"}));
 }
 
 TEST_F(FileDropTest, ThreadPicksFilesUp) {

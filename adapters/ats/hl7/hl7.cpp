@@ -532,9 +532,9 @@ Status checkCount(std::string_view line, const Delimiters& d, std::size_t actual
   return {};
 }
 
-}  // namespace
-
-Result<std::vector<Message>> parseBatch(std::string_view bytes, const ParseOptions& options) {
+// parseBatch, also giving each message's bytes as received when `raws` is set.
+Result<std::vector<Message>> parseBatchImpl(std::string_view bytes, const ParseOptions& options,
+                                            std::vector<std::string_view>* raws) {
   if (bytes.empty()) return Error(ErrorCode::kInvalidInput, "empty batch", "byte 0");
   if (bytes.size() > options.max_bytes) {
     return Error(ErrorCode::kTooLarge, "batch larger than " + std::to_string(options.max_bytes) + " bytes",
@@ -575,6 +575,7 @@ Result<std::vector<Message>> parseBatch(std::string_view bytes, const ParseOptio
       auto msg = MessageParser::parse(bytes.substr(begin, last.offset + last.text.size() - begin), options,
                                       begin, i);
       if (!msg.ok()) return msg.error();
+      if (raws != nullptr) raws->push_back(bytes.substr(begin, last.offset + last.text.size() - begin));
       if (i == 0) envelope = msg->delimiters();
       messages.push_back(std::move(msg).value());
       ++messagesInBatch;
@@ -606,6 +607,19 @@ Result<std::vector<Message>> parseBatch(std::string_view bytes, const ParseOptio
     ++i;
   }
   return messages;
+}
+
+}  // namespace
+
+Result<std::vector<Message>> parseBatch(std::string_view bytes, const ParseOptions& options) {
+  return parseBatchImpl(bytes, options, nullptr);
+}
+
+Result<std::vector<std::string_view>> splitBatch(std::string_view bytes, const ParseOptions& options) {
+  std::vector<std::string_view> raws;
+  auto parsed = parseBatchImpl(bytes, options, &raws);
+  if (!parsed.ok()) return parsed.error();
+  return raws;
 }
 
 }  // namespace raccordo::hl7

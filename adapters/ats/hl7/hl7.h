@@ -168,6 +168,11 @@ Result<Message> parse(std::string_view bytes, const ParseOptions& options = {});
 /// counts are checked when present.
 Result<std::vector<Message>> parseBatch(std::string_view bytes, const ParseOptions& options = {});
 
+/// The messages of a batch (or of bare messages one after another) as byte
+/// ranges of `bytes`, exactly as received, after the checks of parseBatch:
+/// what a file listener journals one message at a time.
+Result<std::vector<std::string_view>> splitBatch(std::string_view bytes, const ParseOptions& options = {});
+
 /// Builds one segment from decoded values; escaping happens on serialise.
 /// Bad positions (0, MSH-1/MSH-2, absurdly large) are remembered and
 /// reported by MessageWriter::serialize, so building code stays linear.
