@@ -32,6 +32,7 @@ Result<std::unique_ptr<MllpServer>> makeHl7Listener(const Config& config, Journa
   o.handler_threads = static_cast<int>(config.integer("mllp.handler_threads"));
   o.max_message_bytes = static_cast<size_t>(config.integer("mllp.max_message_bytes"));
   o.idle_timeout = std::chrono::milliseconds(config.integer("mllp.idle_timeout_ms"));
+  o.read_timeout = std::chrono::milliseconds(config.integer("mllp.read_timeout_ms"));
   o.max_connections = static_cast<int>(config.integer("mllp.max_connections"));
   o.tls.cert_file = config.str("mllp.tls.cert_file");
   o.tls.key_file = config.str("mllp.tls.key_file");

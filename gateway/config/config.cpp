@@ -131,6 +131,8 @@ const std::vector<ConfigKeySpec>& configKeys() {
       num("mllp.max_message_bytes", 1024LL * 1024, 1024, 1LL << 30,
           "Largest HL7 message accepted over MLLP; a larger one gets an AR ACK and the connection is closed."),
       num("mllp.idle_timeout_ms", 300000, 100, 86400000, "MLLP connections idle longer than this are closed."),
+      num("mllp.read_timeout_ms", 120000, 100, 86400000,
+          "Time allowed to receive one whole MLLP message once its first byte arrived; a slower sender is cut off."),
       num("mllp.max_connections", 1024, 1, 100000, "MLLP connections served at once; more are refused."),
       num("mllp.io_threads", 1, 1, 64, "Threads running MLLP network I/O."),
       num("mllp.handler_threads", 32, 1, 1024,

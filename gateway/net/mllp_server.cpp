@@ -25,6 +25,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <type_traits>
 #include <vector>
@@ -171,19 +172,24 @@ struct MllpServer::Impl {
     }
   }
 
-  /// Reads with the idle timeout; stop() may cancel the read.
+  /// Reads with a timeout (the idle timeout, or what is left of the
+  /// message's read timeout); stop() may cancel the read.
   template <class Stream>
   awaitable<size_t> readSome(Connection<Stream>& conn, std::array<char, kReadBufferBytes>& buffer,
-                             boost::system::error_code& ec) {
-    conn.tcp().expires_after(options.idle_timeout);
+                             boost::system::error_code& ec, std::chrono::milliseconds timeout) {
+    conn.tcp().expires_after(timeout);
     conn.waiting = true;
     size_t n = co_await conn.stream.async_read_some(asio::buffer(buffer), asio::redirect_error(use_awaitable, ec));
     conn.waiting = false;
     co_return n;
   }
 
-  void noteReadError(const boost::system::error_code& ec, const MllpPeer& peer) {
-    if (ec == beast::error::timeout) {
+  void noteReadError(const boost::system::error_code& ec, const MllpPeer& peer, bool message_too_slow) {
+    if (ec == beast::error::timeout && message_too_slow) {
+      metrics.inc("raccordo_mllp_read_timeouts_total");
+      spdlog::info("mllp: {}:{} took over {} ms to send one message, closing", peer.remote_address,
+                   peer.remote_port, options.read_timeout.count());
+    } else if (ec == beast::error::timeout) {
       metrics.inc("raccordo_mllp_idle_timeouts_total");
       spdlog::debug("mllp: {}:{} idle for {} ms, closing", peer.remote_address, peer.remote_port,
                     options.idle_timeout.count());
@@ -227,10 +233,20 @@ struct MllpServer::Impl {
     std::array<char, kReadBufferBytes> buffer{};
     uint64_t junk_reported = 0;
     bool open = true;
+    // When the message being received must be complete (read_timeout).
+    std::optional<std::chrono::steady_clock::time_point> message_deadline;
     while (open && !stopping) {
-      size_t n = co_await readSome(*conn, buffer, ec);
+      std::chrono::milliseconds timeout = options.idle_timeout;
+      bool deadline_first = false;
+      if (message_deadline) {
+        auto left = std::chrono::ceil<std::chrono::milliseconds>(*message_deadline - std::chrono::steady_clock::now());
+        left = std::max(left, std::chrono::milliseconds(1));
+        deadline_first = left < timeout;
+        timeout = std::min(timeout, left);
+      }
+      size_t n = co_await readSome(*conn, buffer, ec, timeout);
       if (ec) {
-        noteReadError(ec, peer);
+        noteReadError(ec, peer, deadline_first);
         if (framer.inFrame()) {
           spdlog::info("mllp: connection with {}:{} ended in the middle of a message ({} bytes received)",
                        peer.remote_address, peer.remote_port, framer.pendingBytes());
@@ -238,6 +254,12 @@ struct MllpServer::Impl {
         break;
       }
       std::vector<MllpEvent> events = framer.feed(std::string_view(buffer.data(), n));
+      // A new message starts its clock; one that ended stops it.
+      if (!framer.inFrame()) {
+        message_deadline.reset();
+      } else if (!message_deadline || !events.empty()) {
+        message_deadline = std::chrono::steady_clock::now() + options.read_timeout;
+      }
       if (uint64_t junk = framer.junkBytes(); junk != junk_reported) {
         // Counted always, logged once per connection (the total at the end).
         metrics.inc("raccordo_mllp_junk_bytes_total", "", static_cast<int64_t>(junk - junk_reported));

@@ -36,6 +36,9 @@ struct MllpServerOptions {
   /// A connection that sends nothing for this long (between messages, in the
   /// middle of one, or during the TLS handshake) is closed; also bounds writes.
   std::chrono::milliseconds idle_timeout{60000};
+  /// Time allowed to receive one whole message once its first byte arrived:
+  /// a sender trickling a byte just inside each idle timeout is cut off too.
+  std::chrono::milliseconds read_timeout{120000};
   int max_connections = 1024;  // further connections are closed at once
   MllpTlsOptions tls;
 };

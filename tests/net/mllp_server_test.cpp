@@ -166,6 +166,34 @@ TEST_F(MllpServerTest, IdleTimeoutClosesQuietAndHalfSentConnections) {
   }
 }
 
+TEST_F(MllpServerTest, ReadTimeoutCutsOffAMessageTrickledInsideTheIdleTimeout) {
+  auto options = smallOptions();
+  options.idle_timeout = 5000ms;
+  options.read_timeout = 300ms;
+  Harness h(options, [](std::string_view m, const MllpPeer&) { return ackFor(m); });
+  Client trickle(h.port());
+  ASSERT_TRUE(trickle.send("\x0BMSH|"));
+  auto start = std::chrono::steady_clock::now();
+  // One byte every 50 ms: never idle, never finished.
+  bool closed = false;
+  while (!closed && std::chrono::steady_clock::now() - start < kDeadline) {
+    std::this_thread::sleep_for(50ms);
+    closed = !trickle.send("x");
+  }
+  EXPECT_TRUE(closed || trickle.closedByServer());
+  // Cut off by the message's clock, not by idleness.
+  EXPECT_TRUE(waitFor(
+      [&] { return h.metrics().render().find("raccordo_mllp_read_timeouts_total 1\n") != std::string::npos; }));
+  EXPECT_EQ(h.metrics().render().find("raccordo_mllp_idle_timeouts_total 1"), std::string::npos);
+  // Messages that arrive in time, one after another, are not affected.
+  Client steady(h.port());
+  for (int i = 0; i < 3; ++i) {
+    ASSERT_TRUE(steady.sendMessage("s" + std::to_string(i)));
+    EXPECT_EQ(steady.readFrame(), ackFor("s" + std::to_string(i)));
+    std::this_thread::sleep_for(150ms);  // 450 ms in all, over one read timeout: the clock restarts per message
+  }
+}
+
 TEST_F(MllpServerTest, ThreeHundredConcurrentConnections) {
   auto options = smallOptions();
   options.max_connections = 400;
