@@ -399,12 +399,12 @@ Status Decoder::encounter(const std::string& event) {
       if (auto st = dateTime(r.data, "end", *evn, 6, "EVN-6", a); !st) return st;
     }
   }
+  // A03 discharges; an admission or update that already has an end is over
+  // too, except after A13 (cancel discharge), whose end was just removed.
   const char* status = "in-progress";
-  if (event == "A03") {
-    status = "finished";
-  } else if (event == "A11") {
+  if (event == "A11") {
     status = "cancelled";
-  } else if (event != "A13" && r.data.HasMember("end")) {
+  } else if (event == "A03" || (event != "A13" && r.data.HasMember("end"))) {
     status = "finished";
   }
   r.data.AddMember("status", Value(status, a), a);

@@ -124,14 +124,15 @@ Result<AuthorityTable> AuthorityTable::build(const CodeTables& tables, const std
     k.warning = std::string(json::getStr(e, "warning"));
     auto oid = json::getStr(e, "oid");
     auto url = json::getStr(e, "url");
+    // The web address unless the configured CF system asks for urn:oid
+    // forms; the other form when only one is known.
+    bool use_url = !url.empty() && (!oid_systems || oid.empty());
     if (k.kind == "cf") {
       k.system = cf_system;
-    } else if (!url.empty() && !oid_systems) {
+    } else if (use_url) {
       k.system = std::string(url);
     } else if (!oid.empty()) {
       k.system = "urn:oid:" + std::string(oid);
-    } else if (!url.empty()) {
-      k.system = std::string(url);
     } else {
       return Error(ErrorCode::kConfig, "an identifier authority needs an \"oid\" or a \"url\"",
                    std::string(kName) + ".json /codes/" + it->name.GetString());

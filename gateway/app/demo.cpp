@@ -176,7 +176,7 @@ int runDemo(const Config& config) {
       citizens.size(), sisa.accepted.load(), sisa.duplicates.load(), sisa.failed.load(), idle ? "" : " (still processing)",
       hl7.accepted.load() + hl7.failed.load(), static_cast<unsigned>(g.mllpPort()), hl7.failed.load(), csv_files,
       static_cast<long long>(counts.done), static_cast<long long>(counts.dead),
-      static_cast<long long>(counts.queued + counts.retrying), static_cast<long long>(patients), base.c_str(),
+      static_cast<long long>(counts.queued) + static_cast<long long>(counts.retrying), static_cast<long long>(patients), base.c_str(),
       base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), static_cast<unsigned>(g.mllpPort()),
       synth_dir.c_str(), first.person_id.c_str(), config.str("files.dir").c_str(), first.given_name.c_str(),
       first.family_name.c_str(), base.c_str(), first.codice_fiscale.c_str(), base.c_str(),

@@ -39,7 +39,7 @@ int httpStatusFor(ErrorCode code) {
     case ErrorCode::kUnauthorized: return 401;
     case ErrorCode::kForbidden: return 403;
     case ErrorCode::kUnavailable: return 503;
-    case ErrorCode::kConfig: return 500;
+    case ErrorCode::kConfig:
     case ErrorCode::kInternal: return 500;
   }
   return 500;

@@ -59,7 +59,7 @@ double percentile(std::vector<double>& v, double p) {
 
 }  // namespace
 
-int main(int argc, char** argv) {
+static int run(int argc, char** argv) {
   CLI::App app{"raccordo_load: loopback load client for a running Raccordo gateway"};
   std::string host = "127.0.0.1", mode = "ingest";
   int port = 8080, connections = 8, duration = 10, citizens = 1000, resources = 100, heavy = 20;
@@ -169,4 +169,13 @@ int main(int argc, char** argv) {
       sent.load(), errors.load(), static_cast<double>(sent.load()) / seconds, percentile(latencies, 50),
       percentile(latencies, 90), percentile(latencies, 99), percentile(latencies, 100));
   return errors.load() == 0 ? 0 : 1;
+}
+
+int main(int argc, char** argv) {
+  try {
+    return run(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "raccordo_load: %s\n", e.what());
+    return 2;
+  }
 }

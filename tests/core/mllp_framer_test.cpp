@@ -169,7 +169,7 @@ TEST(MllpFramerTest, EveryChunkingGivesTheSameEvents) {
   };
   MllpFramer whole(200);
   auto expected = describe(whole.feed(stream));
-  ASSERT_EQ(expected, (std::vector<std::string>{"M:" + kAdt, "M:a\x1C" "b", "O", "M:", "M:x\x1C\x1C"}));
+  ASSERT_EQ(expected, (std::vector<std::string>{"M:" + kAdt, std::string("M:a\x1C") + "b", "O", "M:", "M:x\x1C\x1C"}));
   std::mt19937 rng(4);  // fixed seed: deterministic
   for (int round = 0; round < 200; ++round) {
     std::vector<size_t> sizes;

@@ -104,7 +104,7 @@ TEST_F(MllpServerTest, OversizeGetsTheCallbacksReplyThenCloseAndTheServerGoesOn)
     // 256 KiB: far more than the socket buffers, so the server must keep
     // reading after its reply for the client to finish sending and see it.
     Client big(h.port());
-    ASSERT_TRUE(big.sendMessage(hl7("BIG") + std::string(256 * 1024, 'x')));
+    ASSERT_TRUE(big.sendMessage(hl7("BIG") + std::string(std::size_t{256} * 1024, 'x')));
     EXPECT_EQ(big.readFrame(), "AR:too large");
     EXPECT_TRUE(big.closedByServer());
   }

@@ -30,7 +30,8 @@ std::size_t lineOf(std::string_view s, std::size_t offset) {
 }
 
 std::string sizeText(std::size_t bytes) {
-  if (bytes >= 1024 * 1024 && bytes % (1024 * 1024) == 0) return std::to_string(bytes / (1024 * 1024)) + " MiB";
+  constexpr std::size_t kMiB = std::size_t{1024} * 1024;
+  if (bytes >= kMiB && bytes % kMiB == 0) return std::to_string(bytes / kMiB) + " MiB";
   return std::to_string(bytes) + " bytes";
 }
 
