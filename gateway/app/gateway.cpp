@@ -138,13 +138,11 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
     p.journal->stop();
     return st.error();
   }
-  writePortFile(config.str("http.port_file"), g->httpPort(), "http.port_file");
   auto mllp = makeHl7Listener(config, *p.journal, *p.auth, p.metrics);
   if (!mllp.ok()) return mllp.error();
   p.mllp = std::move(mllp.value());
   if (p.mllp) {
     if (auto st = p.mllp->start(); !st) return st.error();
-    writePortFile(config.str("mllp.port_file"), p.mllp->port(), "mllp.port_file");
     spdlog::info("raccordo listening for HL7 v2 over MLLP on port {} ({})", p.mllp->port(), config.str("mllp.listen"));
   }
   if (!config.str("files.dir").empty()) {
@@ -157,6 +155,10 @@ Result<std::unique_ptr<Gateway>> Gateway::start(const Config& config) {
     p.files->start();
     spdlog::info("raccordo watching {}/{{adapter}}/incoming/", fo.dir.string());
   }
+  // The port files say "ready": written last, once every listener and the
+  // watched folders are up (MLLP first: readers wait for the HTTP one).
+  if (p.mllp) writePortFile(config.str("mllp.port_file"), p.mllp->port(), "mllp.port_file");
+  writePortFile(config.str("http.port_file"), g->httpPort(), "http.port_file");
   spdlog::info("raccordo listening on http://{}:{} (store {})", p.host, g->httpPort(), config.str("store"));
   return g;
 }

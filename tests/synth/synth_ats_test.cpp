@@ -2,6 +2,7 @@
 // flows in ats/<flow>.csv, and their rows in truth.csv.
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -46,7 +47,9 @@ std::map<std::string, std::string> readTree(const fs::path& root) {
 class TempDir {
  public:
   explicit TempDir(const std::string& name)
-      : path_(fs::temp_directory_path() / ("raccordo-synth-ats-test-" + name)) {
+      // The process id keeps apart the test processes ctest runs in parallel.
+      : path_(fs::temp_directory_path() /
+              ("raccordo-synth-ats-test-" + name + "-" + std::to_string(::getpid()))) {
     fs::remove_all(path_);
   }
   ~TempDir() {
@@ -178,7 +181,11 @@ class AtsSynthTest : public ::testing::Test {
     options.seed = 11;
     options.citizens = kCitizens;
     const Status s = writeSynth(options, dir_->path());
-    ASSERT_TRUE(s.ok()) << s.error().describe();
+    // An ASSERT here would only mark the tests skipped: SetUp reports it.
+    if (!s.ok()) {
+      setup_error_ = new std::string(s.error().describe());
+      return;
+    }
     files_ = new std::map<std::string, std::string>(readTree(dir_->path()));
     truth_ = new std::vector<TruthRow>(parseTruth(files_->at("truth.csv")));
     facts_ = new std::map<std::string, SisaFacts>();
@@ -187,11 +194,14 @@ class AtsSynthTest : public ::testing::Test {
     }
   }
   static void TearDownTestSuite() {
+    delete setup_error_;
     delete facts_;
     delete truth_;
     delete files_;
     delete dir_;
   }
+
+  void SetUp() override { ASSERT_EQ(setup_error_, nullptr) << "writeSynth failed: " << *setup_error_; }
 
   static std::vector<const TruthRow*> truthFor(const std::string& file) {
     std::vector<const TruthRow*> out;
@@ -208,12 +218,14 @@ class AtsSynthTest : public ::testing::Test {
   }
 
   static TempDir* dir_;
+  static std::string* setup_error_;
   static std::map<std::string, std::string>* files_;
   static std::vector<TruthRow>* truth_;
   static std::map<std::string, SisaFacts>* facts_;
 };
 
 TempDir* AtsSynthTest::dir_ = nullptr;
+std::string* AtsSynthTest::setup_error_ = nullptr;
 std::map<std::string, std::string>* AtsSynthTest::files_ = nullptr;
 std::vector<TruthRow>* AtsSynthTest::truth_ = nullptr;
 std::map<std::string, SisaFacts>* AtsSynthTest::facts_ = nullptr;

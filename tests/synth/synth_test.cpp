@@ -1,6 +1,7 @@
 #include "gateway/synth/synth.h"
 
 #include <gtest/gtest.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <filesystem>
@@ -87,7 +88,9 @@ std::string checkCode(const std::string& code, const std::string& birthDate, cha
 
 class TempDir {
  public:
-  explicit TempDir(const std::string& name) : path_(fs::temp_directory_path() / ("raccordo-synth-test-" + name)) {
+  // The process id keeps apart the test processes ctest runs in parallel.
+  explicit TempDir(const std::string& name)
+      : path_(fs::temp_directory_path() / ("raccordo-synth-test-" + name + "-" + std::to_string(::getpid()))) {
     fs::remove_all(path_);
   }
   ~TempDir() {
