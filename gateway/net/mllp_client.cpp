@@ -5,8 +5,9 @@
 #include <boost/asio/connect.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/ip/tcp.hpp>
-#include <boost/asio/read_until.hpp>
 #include <boost/asio/write.hpp>
+#include <poll.h>
+
 #include <optional>
 
 #include "gateway/net/mllp_framer.h"
@@ -23,26 +24,47 @@ struct MllpClient::Impl {
   asio::io_context io;
   std::optional<tcp::socket> socket;
   std::string buffer;
+  bool timed_out = false;  // the last exchange waited its whole timeout
 
   void connect() {
     tcp::resolver resolver(io);
     socket.emplace(io);
     asio::connect(*socket, resolver.resolve(host, std::to_string(port)));
     socket->set_option(tcp::no_delay(true));
-    // Blocking reads give up after the timeout instead of hanging a test.
-    timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>((timeout.count() % 1000) * 1000)};
-    setsockopt(socket->native_handle(), SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     buffer.clear();
   }
 
+  // Reads until the reply's end block, waiting at most `timeout` in all.
+  // (SO_RCVTIMEO would not do: Asio's blocking read polls again forever
+  // when recv gives up.)
+  Result<std::size_t> readReply() {
+    auto deadline = std::chrono::steady_clock::now() + timeout;
+    std::size_t end;
+    while ((end = buffer.find("\x1c\x0d")) == std::string::npos) {
+      auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now());
+      pollfd p{socket->native_handle(), POLLIN, 0};
+      if (left.count() <= 0 || ::poll(&p, 1, static_cast<int>(left.count())) <= 0) {
+        timed_out = true;
+        return Error(ErrorCode::kUnavailable, "no reply within " + std::to_string(timeout.count()) + " ms", "mllp");
+      }
+      char chunk[4096];
+      boost::system::error_code ec;
+      std::size_t n = socket->read_some(asio::buffer(chunk), ec);
+      if (ec) return Error(ErrorCode::kUnavailable, "no reply: " + ec.message(), "mllp");
+      buffer.append(chunk, n);
+    }
+    return end + 2;
+  }
+
   Result<std::string> exchange(const std::string& frame) {
+    timed_out = false;
     boost::system::error_code ec;
     asio::write(*socket, asio::buffer(frame), ec);
     if (ec) return Error(ErrorCode::kUnavailable, "send failed: " + ec.message(), "mllp");
-    std::size_t end = asio::read_until(*socket, asio::dynamic_buffer(buffer), "\x1c\x0d", ec);
-    if (ec) return Error(ErrorCode::kUnavailable, "no reply: " + ec.message(), "mllp");
-    std::string reply = buffer.substr(0, end);
-    buffer.erase(0, end);
+    auto end = readReply();
+    if (!end.ok()) return end.error();
+    std::string reply = buffer.substr(0, *end);
+    buffer.erase(0, *end);
     std::size_t start = reply.find('\x0b');
     if (start == std::string::npos) return Error(ErrorCode::kInvalidInput, "reply is not MLLP-framed", "mllp");
     return reply.substr(start + 1, reply.size() - start - 3);
@@ -64,10 +86,14 @@ Result<std::string> MllpClient::send(const std::string& message) {
   try {
     if (!reused) impl_->connect();
     auto r = impl_->exchange(frame);
-    if (r.ok() || !reused) return r;
-    // One retry on a connection the server closed while idle.
-    impl_->connect();
-    return impl_->exchange(frame);
+    if (!r.ok() && reused && !impl_->timed_out) {
+      // One retry on a connection the server closed while idle (not on a silent one).
+      impl_->connect();
+      r = impl_->exchange(frame);
+    }
+    // A connection that failed is not used again: a late reply would answer the next message.
+    if (!r.ok()) impl_->socket.reset();
+    return r;
   } catch (const std::exception& e) {
     impl_->socket.reset();
     return Error(ErrorCode::kUnavailable, std::string("cannot connect: ") + e.what(), "mllp");

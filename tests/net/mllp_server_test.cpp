@@ -2,6 +2,7 @@
 // clients, hundreds of connections, draining stop, and a real external MLLP
 // client (mllp_send from Debian's python3-hl7).
 
+#include "gateway/net/mllp_client.h"
 #include "tests/net/mllp_test_support.h"
 
 #include <gtest/gtest.h>
@@ -78,6 +79,23 @@ TEST_F(MllpServerTest, EmptyReplySendsNothing) {
   ASSERT_TRUE(c.sendMessage("quiet"));
   ASSERT_TRUE(c.sendMessage("loud"));
   EXPECT_EQ(c.readFrame(), ackFor("loud"));
+}
+
+// The blocking client of the demo and the load tool: replies in order, and a
+// reply that never comes is an error after its timeout, not a hang.
+TEST_F(MllpServerTest, ClientGetsRepliesAndGivesUpOnASilentServer) {
+  Harness h(smallOptions(), [](std::string_view m, const MllpPeer&) { return m == "quiet" ? std::string() : ackFor(m); });
+  MllpClient client("127.0.0.1", h.port(), 300ms);
+  auto first = client.send("one");
+  ASSERT_TRUE(first.ok()) << first.error().describe();
+  EXPECT_EQ(*first, ackFor("one"));
+  auto silent = client.send("quiet");
+  ASSERT_FALSE(silent.ok());
+  EXPECT_EQ(silent.error().code, ErrorCode::kUnavailable);
+  EXPECT_NE(silent.error().message.find("no reply within 300 ms"), std::string::npos) << silent.error().message;
+  auto after = client.send("two");  // on a new connection
+  ASSERT_TRUE(after.ok()) << after.error().describe();
+  EXPECT_EQ(*after, ackFor("two"));
 }
 
 TEST_F(MllpServerTest, OversizeGetsTheCallbacksReplyThenCloseAndTheServerGoesOn) {
