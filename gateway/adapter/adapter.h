@@ -35,6 +35,17 @@ inline constexpr const char* kEncounter = "encounter";    // a hospital or outpa
 inline constexpr const char* kLabReport = "lab_report";   // a lab report and its results (HL7 ORU)
 inline constexpr const char* kMerge = "merge";            // identifiers merged into the citizen (HL7 A40)
 inline constexpr const char* kExemption = "exemption";    // a ticket exemption (esenzione)
+// Clinical facts of the GP record (CDA Patient Summary, SINAPSIS-style export):
+// one fact, one resource, whichever GP source asserts it (docs/adapters.md).
+inline constexpr const char* kAllergy = "allergy";            // AllergyIntolerance
+inline constexpr const char* kCondition = "condition";        // Condition (problem, past history)
+inline constexpr const char* kMedication = "medication";      // MedicationStatement
+inline constexpr const char* kImmunization = "immunization";  // Immunization
+inline constexpr const char* kVitalSign = "vital_sign";       // Observation (vital-signs)
+inline constexpr const char* kDevice = "device";              // DeviceUseStatement (+ Device)
+inline constexpr const char* kCarePlanNote = "care_plan";     // CarePlan (the GP's plan of care)
+inline constexpr const char* kDocument = "document";          // DocumentReference with the original bytes
+inline constexpr const char* kVisit = "visit";                // Encounter (a GP visit)
 }  // namespace kind
 
 struct Record {
