@@ -93,6 +93,46 @@ void sendAtsHl7(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
   for (auto& t : senders) t.join();
 }
 
+// GP: the synthetic gp/*.xml (CDA documents) to /ingest/gp-cda and
+// gp/*.json (record exports) to /ingest/gp-export, 4 senders; each citizen's
+// files in name order on one connection (the Patient Summary first).
+void sendGp(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
+  std::map<std::string, std::vector<fs::path>> by_person;
+  for (const auto& e : fs::directory_iterator(synth_dir / "gp")) {
+    const std::string name = e.path().filename().string();
+    if (e.path().extension() == ".xml" || e.path().extension() == ".json") {
+      by_person[name.substr(0, name.find('-'))].push_back(e.path());
+    }
+  }
+  std::vector<std::vector<fs::path>> lanes;
+  for (auto& [person, files] : by_person) {
+    std::sort(files.begin(), files.end());
+    lanes.push_back(std::move(files));
+  }
+  spdlog::info("demo: sending the GP documents and exports of {} citizens to {}", lanes.size(), g.baseUrl());
+  std::atomic<size_t> next{0};
+  std::vector<std::thread> senders;
+  for (int t = 0; t < 4; ++t) {
+    senders.emplace_back([&] {
+      HttpClient client("127.0.0.1", g.httpPort());
+      for (size_t i = next++; i < lanes.size(); i = next++) {
+        for (const auto& file : lanes[i]) {
+          const bool cda = file.extension() == ".xml";
+          auto r = client.post(cda ? "/ingest/gp-cda" : "/ingest/gp-export", readAll(file),
+                               cda ? "application/xml" : "application/json");
+          if (r.status == 202) {
+            ++sent.accepted;
+          } else {
+            ++sent.failed;
+            spdlog::warn("demo: {} answered {} {}", file.filename().string(), r.status, r.body.empty() ? r.error : r.body);
+          }
+        }
+      }
+    });
+  }
+  for (auto& t : senders) t.join();
+}
+
 // ATS CSV: each flow's file dropped into its watched folder (written under a
 // dot-name, then renamed in); waits until the gateway has taken them all.
 int dropAtsCsv(const Config& config, const fs::path& synth_dir) {
@@ -132,7 +172,7 @@ int runDemo(const Config& config) {
   options.citizens = static_cast<int>(config.integer("demo.citizens"));
   auto citizens = synth::generateCitizens(options);
 
-  Sent sisa, hl7;
+  Sent sisa, hl7, gp;
   sendSisa(g, citizens, sisa);
   // The other sources speak of the same synthetic citizens (same seed).
   fs::path synth_dir = fs::path(config.str("data_dir")) / "demo-synth";
@@ -142,6 +182,7 @@ int runDemo(const Config& config) {
   }
   if (g.mllpPort() != 0) sendAtsHl7(g, synth_dir, hl7);
   int csv_files = config.str("files.dir").empty() ? 0 : dropAtsCsv(config, synth_dir);
+  sendGp(g, synth_dir, gp);
   bool idle = g.journal().waitIdle(std::chrono::minutes(5));
   JournalCounts counts;
   int64_t patients = 0, resources = 0;
@@ -160,6 +201,7 @@ int runDemo(const Config& config) {
       "  Raccordo demo is running.\n"
       "  Sent %zu SISA records: %d accepted, %d already present, %d failed%s.\n"
       "  Sent %d ATS HL7 messages over MLLP (port %u): %d failed. Dropped %d ATS CSV files.\n"
+      "  Sent %d GP documents and record exports: %d failed.\n"
       "  Journal: %lld done, %lld dead, %lld waiting. Patients in the record: %lld.\n"
       "\n"
       "  API:            %s/\n"
@@ -168,6 +210,7 @@ int runDemo(const Config& config) {
       "  Dead letters:   %s/dead-letters\n"
       "  HL7 over MLLP:  mllp_send --loose -p %u -f %s/ats/%s-01-ADT_A28.hl7 127.0.0.1\n"
       "  CSV drop:       %s/ats-csv/{adi-activations,fna-b1,ticket-exemptions}/incoming/\n"
+      "  GP upload:      curl -s -H 'Content-Type: application/xml' --data-binary @%s/gp/%s-01-PSS.xml %s/ingest/gp-cda\n"
       "\n"
       "  Find %s %s by codice fiscale, then read the integrated record:\n"
       "    curl -s '%s/fhir/Patient?identifier=http://hl7.it/sid/codiceFiscale|%s'\n"
@@ -175,10 +218,12 @@ int runDemo(const Config& config) {
       "\n",
       citizens.size(), sisa.accepted.load(), sisa.duplicates.load(), sisa.failed.load(), idle ? "" : " (still processing)",
       hl7.accepted.load() + hl7.failed.load(), static_cast<unsigned>(g.mllpPort()), hl7.failed.load(), csv_files,
+      gp.accepted.load() + gp.failed.load(), gp.failed.load(),
       static_cast<long long>(counts.done), static_cast<long long>(counts.dead),
       static_cast<long long>(counts.queued) + static_cast<long long>(counts.retrying), static_cast<long long>(patients), base.c_str(),
       base.c_str(), base.c_str(), base.c_str(), base.c_str(), base.c_str(), static_cast<unsigned>(g.mllpPort()),
-      synth_dir.c_str(), first.person_id.c_str(), config.str("files.dir").c_str(), first.given_name.c_str(),
+      synth_dir.c_str(), first.person_id.c_str(), config.str("files.dir").c_str(), synth_dir.c_str(),
+      first.person_id.c_str(), base.c_str(), first.given_name.c_str(),
       first.family_name.c_str(), base.c_str(), first.codice_fiscale.c_str(), base.c_str(),
       patientIdFor(first.codice_fiscale).c_str());
   std::fflush(stdout);
@@ -188,7 +233,7 @@ int runDemo(const Config& config) {
     waitForTerminationSignal();
   }
   g.stop();
-  return sisa.failed.load() == 0 && hl7.failed.load() == 0 && counts.dead == 0 ? 0 : 1;
+  return sisa.failed.load() == 0 && hl7.failed.load() == 0 && gp.failed.load() == 0 && counts.dead == 0 ? 0 : 1;
 }
 
 }  // namespace raccordo

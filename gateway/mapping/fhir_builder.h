@@ -1,10 +1,13 @@
 #pragma once
 // Internal to raccordo_mapping, not part of fhir_mapping.h: the resource
 // Builder and the Mapper whose kinds are split over fhir_mapping.cpp (core,
-// social-care kinds) and fhir_mapping_health.cpp (health kinds).
+// social-care kinds), fhir_mapping_health.cpp (health kinds) and
+// fhir_mapping_gp.cpp (the GP record's facts and documents).
 
+#include <map>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 #include "gateway/core/ids.h"
@@ -173,10 +176,30 @@ class Mapper {
   ResourceWrite* findWrite(std::string_view type, std::string_view id);
   std::string facility(const Value& org);
 
+  // The GP kinds (fhir_mapping_gp.cpp): one fact, one resource, whichever GP
+  // source asserts it (docs/adapters.md, "One fact, one resource").
+  void indexDocumentFacts();
+  std::string gpId(const char* type, const Record& r) const;
+  std::vector<std::string> documentsOf(const Record& r) const;
+  ResourceWrite& emitFact(Builder& b, const Record& r, const char* recorded_element);
+  Value doctorRef(Builder& b, const Value& d, const char* field);
+  void allergy(const Record& r);
+  void condition(const Record& r);
+  void medication(const Record& r);
+  void immunization(const Record& r);
+  void vitalSign(const Record& r);
+  void device(const Record& r);
+  void gpCarePlan(const Record& r);
+  void visit(const Record& r);
+  void document(const Record& r);
+
   const DecodedMessage& m_;
   const MappingContext& ctx_;
   std::string patient_id_, patient_ref_;
   std::vector<ResourceWrite> out_;
+  /// (kind, source_id) of a fact -> the DocumentReferences of this message
+  /// that list it in their `facts`.
+  std::map<std::pair<std::string, std::string>, std::vector<std::string>> fact_documents_;
 };
 
 }  // namespace raccordo::mapping_detail

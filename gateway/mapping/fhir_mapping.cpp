@@ -26,6 +26,7 @@ const char* townCodeExtension(std::string_view code, std::string_view system) {
 }  // namespace
 
 std::vector<ResourceWrite> Mapper::run() {
+  indexDocumentFacts();
   for (const auto& r : m_.records) {
     if (r.kind == kind::kPerson) person(r);
     else if (r.kind == kind::kHousehold) household(r);
@@ -35,6 +36,15 @@ std::vector<ResourceWrite> Mapper::run() {
     else if (r.kind == kind::kEncounter) encounter(r);
     else if (r.kind == kind::kLabReport) labReport(r);
     else if (r.kind == kind::kExemption) exemption(r);
+    else if (r.kind == kind::kAllergy) allergy(r);
+    else if (r.kind == kind::kCondition) condition(r);
+    else if (r.kind == kind::kMedication) medication(r);
+    else if (r.kind == kind::kImmunization) immunization(r);
+    else if (r.kind == kind::kVitalSign) vitalSign(r);
+    else if (r.kind == kind::kDevice) device(r);
+    else if (r.kind == kind::kCarePlanNote) gpCarePlan(r);
+    else if (r.kind == kind::kVisit) visit(r);
+    else if (r.kind == kind::kDocument) document(r);
   }
   // A merge amends the Patient its message's person record wrote.
   for (const auto& r : m_.records) {

@@ -47,12 +47,22 @@ struct ResourceWrite {
   /// mentioned by many citizens' messages, some with a name or phone and some
   /// without. Applied after merge_arrays.
   std::vector<std::string> keep_stored_fields;
+  /// "The newest certified value wins": the top-level element holding when
+  /// the source vouched for the content (recordedDate, dateAsserted,
+  /// recorded, issued, recordedOn, created). When the stored version's value
+  /// is a later instant than the write's, the stored content is kept and only
+  /// merge_arrays (the identifiers) take the write's additions. A bare date
+  /// counts as its start (00:00 UTC); a value missing on either side does not
+  /// compare, and the write applies as usual.
+  std::string recorded_element;
   /// Filled before the write transaction, so the store's single writer only
   /// compares hashes and inserts; dropped in the transaction when the stored
   /// version adds something to `doc`.
   std::optional<PreparedResource> prepared;
 
-  bool mergesWithStored() const { return !merge_arrays.empty() || !keep_stored_fields.empty(); }
+  bool mergesWithStored() const {
+    return !merge_arrays.empty() || !keep_stored_fields.empty() || !recorded_element.empty();
+  }
 };
 
 /// The Patient id of a citizen key (codice fiscale).

@@ -4,6 +4,7 @@
 #include <map>
 #include <memory>
 
+#include "gateway/core/clock.h"
 #include "gateway/core/ids.h"
 
 namespace raccordo {
@@ -93,12 +94,60 @@ bool keepStoredFields(json::Doc& doc, const Value& stored, const std::vector<std
   return changed;
 }
 
+// Whether the stored version was vouched for later than the write
+// (ResourceWrite::recorded_element): both values FHIR dates or date-times,
+// compared as instants (a bare date as its start). Anything else: false.
+bool storedIsNewer(const ResourceWrite& w, const Value& stored) {
+  if (w.recorded_element.empty()) return false;
+  auto theirs = json::getStr(stored, w.recorded_element.c_str());
+  auto ours = json::getStr(w.doc, w.recorded_element.c_str());
+  int64_t stored_ms = 0, write_ms = 0;
+  return !theirs.empty() && !ours.empty() && parseInstant(theirs, stored_ms) && parseInstant(ours, write_ms) &&
+         stored_ms > write_ms;
+}
+
+// The newest certified value wins: `doc` becomes the stored content, with
+// only the write's additions to the merged arrays (its identifier).
+void keepStoredContent(ResourceWrite& w, const Value& stored) {
+  json::Doc kept;
+  auto& a = kept.GetAllocator();
+  kept.CopyFrom(stored, a);
+  for (const auto& rule : w.merge_arrays) {
+    const Value* old_items = json::get(stored, rule.name.c_str());
+    const Value* new_items = json::get(w.doc, rule.name.c_str());
+    if (new_items == nullptr || !new_items->IsArray()) continue;
+    static const Value kNone(rapidjson::kArrayType);
+    const Value& base = old_items != nullptr && old_items->IsArray() ? *old_items : kNone;
+    Value list(rapidjson::kArrayType);
+    // The stored elements first, as stored; then the write's new ones.
+    for (const auto& old : base.GetArray()) list.PushBack(Value(old, a), a);
+    for (const auto& cur : new_items->GetArray()) {
+      bool known = false;
+      for (const auto& old : base.GetArray()) known = known || sameElement(old, cur);
+      if (!known) list.PushBack(Value(cur, a), a);
+    }
+    // In place: the member order (and so the hash of unchanged content) stays.
+    auto it = kept.FindMember(rule.name.c_str());
+    if (it != kept.MemberEnd()) {
+      it->value = list;
+    } else {
+      kept.AddMember(Value(rule.name.c_str(), a), list, a);
+    }
+  }
+  w.doc.Swap(kept);
+}
+
 // What of the stored version the write keeps (ResourceWrite::merge_arrays,
-// keep_stored_fields), added to its doc. True when the doc changed.
+// keep_stored_fields, recorded_element), added to its doc. True when the doc
+// changed.
 bool mergeWithStored(ResourceWrite& w, const std::string& stored_json) {
   json::Doc stored;
   stored.Parse(stored_json.c_str(), stored_json.size());
   if (!stored.IsObject()) return false;
+  if (storedIsNewer(w, stored)) {
+    keepStoredContent(w, stored);
+    return true;
+  }
   bool changed = false;
   for (const auto& rule : w.merge_arrays) changed = mergeArray(w.doc, stored, rule) || changed;
   return keepStoredFields(w.doc, stored, w.keep_stored_fields) || changed;

@@ -17,6 +17,7 @@
 #include "gateway/synth/names.h"
 #include "gateway/synth/synth_ats.h"
 #include "gateway/synth/synth_common.h"
+#include "gateway/synth/synth_gp.h"
 
 namespace raccordo::synth {
 
@@ -1191,15 +1192,28 @@ AtsCitizen atsCitizenOf(const Record& r, int index) {
   return a;
 }
 
-/// Generates the population in order, with what ATS sends about each citizen.
+/// What the health sources send about one citizen.
+struct HealthOutput {
+  AtsOutput ats;
+  std::vector<GpFile> gp;  // CDA documents, then the record export
+};
+
+/// Generates the population in order, with what ATS and the GP send about
+/// each citizen.
 template <typename Fn>
 Status forEachCitizen(const SynthOptions& options, Fn&& fn) {
   Generator generator(options.seed);
   for (int i = 0; i < options.citizens; ++i) {
     const Record record = generator.next(i);
-    Result<AtsOutput> ats = generateAts(options.seed, atsCitizenOf(record, i));
+    const AtsCitizen citizen = atsCitizenOf(record, i);
+    HealthOutput out;
+    Result<AtsOutput> ats = generateAts(options.seed, citizen);
     if (!ats.ok()) return ats.error();
-    if (Status s = fn(record, *ats); !s.ok()) return s;
+    out.ats = std::move(*ats);
+    const GpClinical clinical = drawGpClinical(options.seed, citizen);
+    out.gp = gpCdaDocuments(options.seed, citizen, clinical);
+    out.gp.push_back(gpExport(options.seed, citizen, clinical));
+    if (Status s = fn(record, out); !s.ok()) return s;
   }
   return {};
 }
@@ -1225,25 +1239,37 @@ Error staleFilesError(const fs::path& dir, const std::vector<std::string>& stale
                dir.string());
 }
 
-/// Refuses leftovers of another run in ats/: they would be sent with this
-/// population and be missing from truth.csv. Which names this run writes
-/// depends on the seed, so when ats/ is not empty they are generated first.
-Status checkAtsLeftovers(const SynthOptions& options, const fs::path& atsDir) {
-  Result<std::vector<std::string>> existing = listFiles(atsDir, ".hl7");
-  if (!existing.ok()) return existing.error();
-  if (existing->empty()) return {};
-  std::unordered_set<std::string> planned;  // lookups only, never iterated
-  Status generated = forEachCitizen(options, [&](const Record&, const AtsOutput& ats) -> Status {
-    for (const AtsMessage& m : ats.messages) planned.insert(m.file);
+/// Refuses leftovers of another run in ats/ and gp/: they would be sent
+/// with this population and be missing from truth.csv. Which names this run
+/// writes depends on the seed, so when a folder is not empty they are
+/// generated first.
+Status checkHealthLeftovers(const SynthOptions& options, const fs::path& atsDir, const fs::path& gpDir) {
+  const std::array<std::pair<fs::path, std::string_view>, 3> kinds = {
+      std::pair{atsDir, std::string_view(".hl7")}, std::pair{gpDir, std::string_view(".xml")},
+      std::pair{gpDir, std::string_view(".json")}};
+  std::vector<std::pair<std::size_t, std::vector<std::string>>> present;
+  for (std::size_t k = 0; k < kinds.size(); ++k) {
+    Result<std::vector<std::string>> existing = listFiles(kinds[k].first, kinds[k].second);
+    if (!existing.ok()) return existing.error();
+    if (!existing->empty()) present.emplace_back(k, std::move(*existing));
+  }
+  if (present.empty()) return {};
+  std::unordered_set<std::string> planned;  // "ats/NAME", "gp/NAME"; lookups only, never iterated
+  Status generated = forEachCitizen(options, [&](const Record&, const HealthOutput& out) -> Status {
+    for (const AtsMessage& m : out.ats.messages) planned.insert("ats/" + m.file);
+    for (const GpFile& f : out.gp) planned.insert("gp/" + f.file);
     return {};
   });
   if (!generated.ok()) return generated;
-  std::vector<std::string> stale;
-  for (const std::string& name : *existing) {
-    if (planned.count(name) == 0) stale.push_back(name);
+  for (const auto& [k, names] : present) {
+    const std::string prefix = k == 0 ? "ats/" : "gp/";
+    std::vector<std::string> stale;
+    for (const std::string& name : names) {
+      if (planned.count(prefix + name) == 0) stale.push_back(name);
+    }
+    if (!stale.empty()) return staleFilesError(kinds[k].first, stale, kinds[k].second);
   }
-  if (stale.empty()) return {};
-  return staleFilesError(atsDir, stale, ".hl7");
+  return {};
 }
 
 }  // namespace
@@ -1264,7 +1290,8 @@ Status writeSynth(const SynthOptions& options, const std::filesystem::path& out)
   }
   const fs::path sisaDir = out / "sisa";
   const fs::path atsDir = out / "ats";
-  for (const fs::path& dir : {sisaDir, atsDir}) {
+  const fs::path gpDir = out / "gp";
+  for (const fs::path& dir : {sisaDir, atsDir, gpDir}) {
     std::error_code ec;
     fs::create_directories(dir, ec);
     if (ec) return ioError("cannot create directory", dir, ec.message());
@@ -1278,11 +1305,12 @@ Status writeSynth(const SynthOptions& options, const std::filesystem::path& out)
     if (!isOwnFile(name, options.citizens)) stale.push_back(name);
   }
   if (!stale.empty()) return staleFilesError(sisaDir, stale, ".json");
-  if (Status s = checkAtsLeftovers(options, atsDir); !s.ok()) return s;
+  if (Status s = checkHealthLeftovers(options, atsDir, gpDir); !s.ok()) return s;
 
   std::string truth = "person_id,source,record_file,record_id,codice_fiscale\n";
   std::array<std::vector<std::vector<std::string>>, kAtsFlows.size()> csvRows;
-  Status written = forEachCitizen(options, [&](const Record& record, const AtsOutput& ats) -> Status {
+  Status written = forEachCitizen(options, [&](const Record& record, const HealthOutput& health) -> Status {
+    const AtsOutput& ats = health.ats;
     const std::string file = record.person_id + ".json";
     if (Status s = writeFile(sisaDir / file, prettyJson(record)); !s.ok()) return s;
     const std::string tail = "," + record.codice_fiscale + "\n";
@@ -1294,6 +1322,10 @@ Status writeSynth(const SynthOptions& options, const std::filesystem::path& out)
     for (const AtsCsvRow& row : ats.rows) {
       csvRows[static_cast<std::size_t>(row.flow)].push_back(row.values);
       truth += record.person_id + ",ats,ats/" + csvFileName(row.flow) + "," + row.record_id + tail;
+    }
+    for (const GpFile& f : health.gp) {
+      if (Status s = writeFile(gpDir / f.file, f.bytes); !s.ok()) return s;
+      truth += record.person_id + ",gp,gp/" + f.file + "," + f.record_id + tail;
     }
     return {};
   });

@@ -34,12 +34,31 @@ struct GpFact {
   std::string unit;         // vital signs (UCUM)
   int updated_day = 0;      // when the GP last changed the item (the export's `updated`)
   bool in_summary = true;   // also in the Patient Summary (some newer items are only in the export)
+  // Details some kinds have (empty / 0: none). Codes are the contract's (docs/adapters.md).
+  std::string other_code;     // medication: the AIC code beside the ATC `code`
+  std::string dosage;         // medication: free text
+  std::string lot;            // immunization
+  int dose_number = 0;        // immunization
+  std::string category;       // allergy: medication, food, environment, biologic
+  std::string criticality;    // allergy: low, high, unable-to-assess
+  std::string reaction_code;  // allergy: SNOMED CT code of the reaction
+  std::string reaction;       // allergy: the reaction's words
+};
+
+/// A family doctor of the fixed pool (the same for every seed).
+struct GpDoctor {
+  std::string id;  // "MMG0001", "PLS0001"
+  std::string codice_fiscale;
+  std::string family_name;
+  std::string given_name;
 };
 
 struct GpClinical {
   std::string gp_codice_fiscale;
   std::string gp_family_name;
   std::string gp_given_name;
+  std::string gp_role = "MMG";      // MMG, or PLS for children under 14
+  std::string gp_asl_code = "321";  // ATS della Città Metropolitana di Milano
   int certified_day = 0;  // the GP's certification of the Patient Summary; some older than six months
   std::vector<GpFact> facts;
 };
@@ -54,10 +73,16 @@ struct GpFile {
 /// The GP record of one citizen (synth_gp.cpp).
 GpClinical drawGpClinical(uint64_t seed, const AtsCitizen& citizen);
 
+/// ISO 8601 date-time with the Europe/Rome offset of that day (synth_gp.cpp):
+/// "2026-09-03T10:15:00+02:00".
+std::string gpDateTime(int day, int second_of_day);
+
 /// The Patient Summary and other CDA documents of the citizen (synth_gp_cda.cpp).
 std::vector<GpFile> gpCdaDocuments(uint64_t seed, const AtsCitizen& citizen, const GpClinical& clinical);
 
-/// The SINAPSIS-style export of the citizen, full (synth_gp_export.cpp).
+/// The SINAPSIS-style export of the citizen, full (synth_gp_export.cpp):
+/// every fact but devices (the export has no device list; the V45.01 problem
+/// drawn with a pacemaker stands for it), plus visits and, for some, a report.
 GpFile gpExport(uint64_t seed, const AtsCitizen& citizen, const GpClinical& clinical);
 
 }  // namespace raccordo::synth::detail

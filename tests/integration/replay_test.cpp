@@ -83,21 +83,26 @@ TEST(Replay, SynthCommandIsReproducible) {
   };
   ASSERT_EQ(run("a"), 0);
   ASSERT_EQ(run("b"), 0);
-  int sisa = 0, hl7 = 0, csv = 0, files = 0;
+  int sisa = 0, hl7 = 0, csv = 0, cda = 0, gp_export = 0, files = 0;
   for (const auto& e : std::filesystem::recursive_directory_iterator(dir.path() / "a")) {
     if (!e.is_regular_file()) continue;
     auto rel = std::filesystem::relative(e.path(), dir.path() / "a");
     EXPECT_EQ(readFile(e.path()), readFile(dir.path() / "b" / rel)) << rel;
     ++files;
-    std::string ext = e.path().extension().string();
-    sisa += ext == ".json";
+    const std::string ext = e.path().extension().string();
+    const bool gp = rel.string().starts_with("gp/");
+    sisa += ext == ".json" && rel.string().starts_with("sisa/");
     hl7 += ext == ".hl7";
     csv += ext == ".csv" && rel.string().starts_with("ats/");
+    cda += gp && ext == ".xml";
+    gp_export += gp && ext == ".json";
   }
-  EXPECT_EQ(sisa, 25);    // one SISA document per citizen
-  EXPECT_GE(hl7, 25);     // at least an ADT^A28 per citizen
-  EXPECT_GE(csv, 1);      // the ATS CSV flows that have rows
-  EXPECT_EQ(files, sisa + hl7 + csv + 1);  // and truth.csv
+  EXPECT_EQ(sisa, 25);       // one SISA document per citizen
+  EXPECT_GE(hl7, 25);        // at least an ADT^A28 per citizen
+  EXPECT_GE(csv, 1);         // the ATS CSV flows that have rows
+  EXPECT_GE(cda, 25);        // a Patient Summary per citizen, some other CDA documents
+  EXPECT_EQ(gp_export, 25);  // one GP record export per citizen
+  EXPECT_EQ(files, sisa + hl7 + csv + cda + gp_export + 1);  // and truth.csv
 }
 
 }  // namespace

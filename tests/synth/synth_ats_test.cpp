@@ -538,7 +538,7 @@ TEST_F(AtsSynthTest, TicketExemptionsFollowTheirLayout) {
 TEST_F(AtsSynthTest, TruthCoversEveryAtsFile) {
   std::set<std::string> named;
   for (const TruthRow& r : *truth_) {
-    ASSERT_TRUE(r.source == "sisa" || r.source == "ats") << r.source;
+    ASSERT_TRUE(r.source == "sisa" || r.source == "ats" || r.source == "gp") << r.source;
     EXPECT_TRUE(files_->count(r.file)) << r.file << " is in truth.csv but was not written";
     EXPECT_TRUE(facts_->count(r.person_id)) << r.person_id;
     EXPECT_FALSE(r.record_id.empty()) << r.file;
@@ -599,6 +599,26 @@ TEST(AtsSynthWriteTest, RefusesLeftoverMessages) {
   ASSERT_FALSE(s.ok());
   EXPECT_EQ(s.error().code, ErrorCode::kConflict);
   EXPECT_NE(s.error().message.find("P000042-01-ADT_A28.hl7"), std::string::npos) << s.error().message;
+}
+
+TEST(AtsSynthWriteTest, RefusesLeftoverGpFilesAndNamesEveryGpFileInTruth) {
+  TempDir dir("leftover-gp");
+  SynthOptions options;
+  options.citizens = 5;
+  ASSERT_TRUE(writeSynth(options, dir.path()).ok());
+  const std::string truth = readFile(dir.path() / "truth.csv");
+  int gp_files = 0;
+  for (const auto& e : std::filesystem::directory_iterator(dir.path() / "gp")) {
+    ++gp_files;
+    EXPECT_NE(truth.find(",gp,gp/" + e.path().filename().string() + ","), std::string::npos) << e.path();
+  }
+  EXPECT_GE(gp_files, 10) << "a Patient Summary and an export per citizen";
+  EXPECT_FALSE(readFile(dir.path() / "gp" / "P000001-01-PSS.xml").empty());
+  std::ofstream(dir.path() / "gp" / "P000042-export.json") << "{}";
+  const Status s = writeSynth(options, dir.path());
+  ASSERT_FALSE(s.ok());
+  EXPECT_EQ(s.error().code, ErrorCode::kConflict);
+  EXPECT_NE(s.error().message.find("P000042-export.json"), std::string::npos) << s.error().message;
 }
 
 }  // namespace

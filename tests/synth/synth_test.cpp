@@ -416,9 +416,12 @@ TEST(SynthTest, WriteSynthIsReproducibleAndMatchesTheCitizens) {
                                        [](const auto& f) { return f.first.starts_with("sisa/"); });
   const auto atsFiles = std::count_if(filesA.begin(), filesA.end(),
                                       [](const auto& f) { return f.first.starts_with("ats/"); });
+  const auto gpFiles = std::count_if(filesA.begin(), filesA.end(),
+                                     [](const auto& f) { return f.first.starts_with("gp/"); });
   EXPECT_EQ(sisaFiles, 120);
   EXPECT_GT(atsFiles, 120);  // an ADT^A28 per citizen, more messages and the CSV flows
-  EXPECT_EQ(filesA.size(), static_cast<std::size_t>(sisaFiles + atsFiles + 1));
+  EXPECT_GE(gpFiles, 240);   // a Patient Summary and a record export per citizen, some other documents
+  EXPECT_EQ(filesA.size(), static_cast<std::size_t>(sisaFiles + atsFiles + gpFiles + 1));
   EXPECT_TRUE(filesA == filesB) << "same options wrote different bytes";
 
   // One sisa row per citizen, in order, each before that citizen's ats rows.
