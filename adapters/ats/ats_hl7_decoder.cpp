@@ -5,6 +5,7 @@
 #include <cctype>
 
 #include "gateway/identity/codice_fiscale.h"
+#include "gateway/core/text.h"
 
 namespace raccordo::ats {
 
@@ -37,12 +38,6 @@ bool isIstat(std::string_view s) {
 
 }  // namespace
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
 std::string trimmed(std::string s) {
   auto blank = [](char c) { return c == ' ' || c == '\t'; };
   while (!s.empty() && blank(s.back())) s.pop_back();
@@ -67,9 +62,9 @@ void setIf(Value& o, const char* name, std::string_view v, json::Alloc& a) {
 }
 
 MessageType MessageType::of(const Segment& msh) {
-  MessageType t{upper(trimmed(msh.get(9, 1, 1))), upper(trimmed(msh.get(9, 1, 2)))};
+  MessageType t{asciiUpper(trimmed(msh.get(9, 1, 1))), asciiUpper(trimmed(msh.get(9, 1, 2)))};
   if (t.event.empty()) {
-    std::string structure = upper(trimmed(msh.get(9, 1, 3)));
+    std::string structure = asciiUpper(trimmed(msh.get(9, 1, 3)));
     if (auto us = structure.find('_'); us != std::string::npos) {
       if (t.code.empty()) t.code = structure.substr(0, us);
       t.event = structure.substr(us + 1);
@@ -93,7 +88,7 @@ std::vector<CxId> readIdentifiers(const Segment& s, std::size_t field, const Aut
     if (value.empty()) continue;
     CxId id;
     id.kind = authorities.recognise(s.get(field, rep, 4, 1), s.get(field, rep, 4, 2), s.get(field, rep, 5), facility);
-    id.value = id.kind.citizenKey() ? upper(value) : std::move(value);
+    id.value = id.kind.citizenKey() ? asciiUpper(value) : std::move(value);
     id.repetition = rep;
     ids.push_back(std::move(id));
   }
@@ -149,7 +144,7 @@ Result<std::vector<CxId>> Decoder::identifiers(const Segment& s, std::size_t fie
       }
     } else if ((id.kind.kind == "stp" || id.kind.kind == "eni") && !ats::isStpEniCode(id.value)) {
       return Error(ErrorCode::kInvalidInput,
-                   "invalid " + upper(id.kind.kind) + " code: expected " + upper(id.kind.kind) + " and 13 digits", loc);
+                   "invalid " + asciiUpper(id.kind.kind) + " code: expected " + asciiUpper(id.kind.kind) + " and 13 digits", loc);
     }
     if (!id.kind.warning.empty()) warn(id.kind.warning, at(seg, 0, field, id.repetition, 4, 2));
   }
@@ -229,7 +224,7 @@ Status Decoder::person(const Segment& pid, bool partial) {
   // The legal name (XPN-7 "L") when the sender gives several.
   std::size_t name_rep = 1;
   for (std::size_t rep = 1; rep <= pid.repetitionCount(5); ++rep) {
-    if (upper(pid.get(5, rep, 7)) == "L") {
+    if (asciiUpper(pid.get(5, rep, 7)) == "L") {
       name_rep = rep;
       break;
     }
@@ -253,7 +248,7 @@ Status Decoder::person(const Segment& pid, bool partial) {
   // PID-11 (XAD-7 BDL/N/BR: XAD-9 the code, XAD-3 the town).
   std::string place_code, place_name;
   auto takeCode = [&](std::string v) {
-    v = upper(trimmed(std::move(v)));
+    v = asciiUpper(trimmed(std::move(v)));
     if (place_code.empty() && (isCadastral(v) || isIstat(v))) {
       place_code = v;
       return true;
@@ -266,7 +261,7 @@ Status Decoder::person(const Segment& pid, bool partial) {
 
   Value addresses(rapidjson::kArrayType);
   for (std::size_t rep = 1; rep <= pid.repetitionCount(11); ++rep) {
-    std::string type = upper(trimmed(pid.get(11, rep, 7)));
+    std::string type = asciiUpper(trimmed(pid.get(11, rep, 7)));
     if (type == "BDL" || type == "N" || type == "BR") {
       takeCode(pid.get(11, rep, 9));
       if (place_name.empty()) place_name = pid.get(11, rep, 3);
@@ -288,7 +283,7 @@ Status Decoder::person(const Segment& pid, bool partial) {
     if (std::string other = pid.get(11, rep, 2); !other.empty()) line += line.empty() ? other : ", " + other;
     setIf(addr, "line", line, a);
     setIf(addr, "city", pid.get(11, rep, 3), a);
-    std::string city_code = upper(trimmed(pid.get(11, rep, 9)));
+    std::string city_code = asciiUpper(trimmed(pid.get(11, rep, 9)));
     if (isCadastral(city_code) || isIstat(city_code)) setIf(addr, "city_code", city_code, a);
     setIf(addr, "postal_code", pid.get(11, rep, 5), a);
     setIf(addr, "province", pid.get(11, rep, 4), a);
@@ -302,7 +297,7 @@ Status Decoder::person(const Segment& pid, bool partial) {
     setIf(bp, "name", place_name, a);
     r.data.AddMember("birth_place", bp, a);
   }
-  if (std::string c = upper(trimmed(pid.get(26, 1, 1))); !c.empty()) {
+  if (std::string c = asciiUpper(trimmed(pid.get(26, 1, 1))); !c.empty()) {
     if (c.size() == 3 && std::all_of(c.begin(), c.end(), [](char ch) { return ch >= 'A' && ch <= 'Z'; })) {
       r.data.AddMember("citizenship", str(c, a), a);
     } else {
@@ -317,7 +312,7 @@ Status Decoder::person(const Segment& pid, bool partial) {
       std::string equipment = trimmed(pid.get(field, rep, 3));
       std::string email = pid.get(field, rep, 4);
       std::string system = "phone", use = field == 13 ? "home" : "work";
-      if (upper(pid.get(field, rep, 2)) == "NET" || (equipment.empty() && !email.empty())) {
+      if (asciiUpper(pid.get(field, rep, 2)) == "NET" || (equipment.empty() && !email.empty())) {
         system = "email";
       } else if (!equipment.empty()) {
         if (auto t = v_.tables.findAnyCase("hl7-telecom-type", equipment)) {
@@ -353,7 +348,7 @@ Status Decoder::person(const Segment& pid, bool partial) {
   r.data.AddMember("telecom", telecom, a);
 
   if (auto st = dateTime(r.data, "deceased", pid, 29, "PID-29", a); !st) return st;
-  if (!r.data.HasMember("deceased") && upper(trimmed(pid.get(30))) == "Y") r.data.AddMember("deceased", true, a);
+  if (!r.data.HasMember("deceased") && asciiUpper(trimmed(pid.get(30))) == "Y") r.data.AddMember("deceased", true, a);
 
   if (const Segment* pd1 = m_.segment("PD1")) {
     if (auto gp = practitioner(*pd1, 4, a)) r.data.AddMember("general_practitioner", *gp, a);

@@ -81,7 +81,6 @@ class Decoder {
 };
 
 // Small helpers shared by the decoder's files.
-std::string upper(std::string_view s);
 /// Without leading and trailing spaces and tabs.
 std::string trimmed(std::string s);
 /// "PID-3[2].1", "OBX[2]-5": occurrence and repetition appear when non-zero.

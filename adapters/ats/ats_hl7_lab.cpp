@@ -6,6 +6,7 @@
 #include <cmath>
 
 #include "adapters/ats/ats_hl7_decoder.h"
+#include "gateway/core/text.h"
 
 namespace raccordo::ats {
 
@@ -112,7 +113,7 @@ Status Decoder::labResult(const Segment& obx, std::size_t occurrence, std::size_
     return Error(ErrorCode::kInvalidInput, "OBX-3 (observation identifier) is empty", loc(3));
   }
   r.AddMember("code", coding(obx, 3, 1, a), a);
-  std::string type = upper(trimmed(obx.get(2)));
+  std::string type = asciiUpper(trimmed(obx.get(2)));
   setIf(r, "value_type", type, a);
 
   std::string unit = trimmed(obx.get(6, 1, 1));

@@ -7,16 +7,11 @@
 #include <cstdio>
 
 #include "gateway/core/clock.h"
+#include "gateway/core/text.h"
 
 namespace raccordo::ats {
 
 namespace {
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
 
 bool allDigits(std::string_view s) {
   for (char c : s) {
@@ -137,17 +132,17 @@ Result<AuthorityTable> AuthorityTable::build(const CodeTables& tables, const std
       return Error(ErrorCode::kConfig, "an identifier authority needs an \"oid\" or a \"url\"",
                    std::string(kName) + ".json /codes/" + it->name.GetString());
     }
-    out.by_authority_.emplace(upper(it->name.GetString()), std::move(k));
+    out.by_authority_.emplace(asciiUpper(it->name.GetString()), std::move(k));
   }
   if (const json::Value* types = json::get(*doc, "type_codes")) {
     if (!types->IsObject()) return Error(ErrorCode::kConfig, "\"type_codes\" must be an object", kName);
     for (auto it = types->MemberBegin(); it != types->MemberEnd(); ++it) {
-      auto target = it->value.IsString() ? out.by_authority_.find(upper(it->value.GetString())) : out.by_authority_.end();
+      auto target = it->value.IsString() ? out.by_authority_.find(asciiUpper(it->value.GetString())) : out.by_authority_.end();
       if (target == out.by_authority_.end()) {
         return Error(ErrorCode::kConfig, "a type code must name an authority of \"codes\"",
                      std::string(kName) + ".json /type_codes/" + it->name.GetString());
       }
-      out.by_type_.emplace(upper(it->name.GetString()), target->second);
+      out.by_type_.emplace(asciiUpper(it->name.GetString()), target->second);
     }
   }
   return out;
@@ -156,17 +151,17 @@ Result<AuthorityTable> AuthorityTable::build(const CodeTables& tables, const std
 IdentifierKind AuthorityTable::recognise(std::string_view namespace_id, std::string_view universal_id,
                                          std::string_view type_code, std::string_view fallback_authority) const {
   auto bare = [](std::string_view id) {
-    if (id.size() > 8 && upper(id.substr(0, 8)) == "URN:OID:") id.remove_prefix(8);
+    if (id.size() > 8 && asciiUpper(id.substr(0, 8)) == "URN:OID:") id.remove_prefix(8);
     return id;
   };
   std::string_view oid = bare(universal_id);
   namespace_id = bare(namespace_id);
   for (std::string_view key : {oid, namespace_id}) {
     if (key.empty()) continue;
-    if (auto it = by_authority_.find(upper(key)); it != by_authority_.end()) return it->second;
+    if (auto it = by_authority_.find(asciiUpper(key)); it != by_authority_.end()) return it->second;
   }
   if (!type_code.empty()) {
-    if (auto it = by_type_.find(upper(type_code)); it != by_type_.end()) return it->second;
+    if (auto it = by_type_.find(asciiUpper(type_code)); it != by_type_.end()) return it->second;
   }
   std::string_view authority = !oid.empty() ? oid : !namespace_id.empty() ? namespace_id : fallback_authority;
   IdentifierKind unknown;

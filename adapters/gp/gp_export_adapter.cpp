@@ -14,6 +14,7 @@
 #include "gateway/core/json_schema.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/mapping/code_tables.h"
+#include "gateway/core/text.h"
 
 namespace raccordo {
 
@@ -50,67 +51,6 @@ constexpr std::array<ListSpec, 8> kLists = {{
     {"deleted", "deletion", nullptr},
 }};
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-Result<std::unique_ptr<json::Doc>> parseJson(std::string_view bytes) {
-  auto doc = std::make_unique<json::Doc>();
-  doc->Parse(bytes.data(), bytes.size());
-  if (doc->HasParseError()) {
-    return Error(ErrorCode::kInvalidInput,
-                 std::string("not valid JSON: ") + rapidjson::GetParseError_En(doc->GetParseError()),
-                 "offset " + std::to_string(doc->GetErrorOffset()));
-  }
-  if (!doc->IsObject()) return Error(ErrorCode::kInvalidInput, "the document must be a JSON object", "/");
-  return doc;
-}
-
-bool isLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-// The schema checks the shape of dates; this checks that each one exists on
-// the calendar (no 31 February). Strings of 10+ characters starting like a
-// date are checked wherever they are; `skip` names members not to descend
-// into (the lists, checked item by item, and attachment data).
-std::optional<Error> checkCalendarDates(const Value& v, const std::string& at,
-                                        const std::vector<std::string_view>& skip = {}) {
-  if (v.IsObject()) {
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      std::string_view name(it->name.GetString(), it->name.GetStringLength());
-      bool skipped = name == "data";
-      for (auto s : skip) skipped = skipped || s == name;
-      if (skipped) continue;
-      if (auto e = checkCalendarDates(it->value, at + "/" + json::pointerToken(name))) return e;
-    }
-  } else if (v.IsArray()) {
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (auto e = checkCalendarDates(v[i], at + "/" + std::to_string(i))) return e;
-    }
-  } else if (v.IsString() && v.GetStringLength() >= 10) {
-    const char* s = v.GetString();
-    auto digits = [&](int from, int n) {
-      int out = 0;
-      for (int k = from; k < from + n; ++k) {
-        if (s[k] < '0' || s[k] > '9') return -1;
-        out = out * 10 + (s[k] - '0');
-      }
-      return out;
-    };
-    if (s[4] != '-' || s[7] != '-') return std::nullopt;
-    int y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-    if (y < 0 || m < 0 || d < 0) return std::nullopt;  // not a date
-    static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int max_day = m >= 1 && m <= 12 ? kDays[m - 1] + (m == 2 && isLeap(y) ? 1 : 0) : 0;
-    if (m < 1 || m > 12 || d < 1 || d > max_day) {
-      return Error(ErrorCode::kInvalidInput, "'" + std::string(s, 10) + "' is not a calendar date",
-                   at.empty() ? "/" : at);
-    }
-  }
-  return std::nullopt;
-}
-
 /// Decoded size of Base64 text (RFC 4648, padded), or nullopt when it is not Base64.
 std::optional<std::size_t> base64Size(std::string_view s) {
   if (s.empty() || s.size() % 4 != 0) return std::nullopt;
@@ -140,47 +80,6 @@ void copyStr(const Value& from, const char* from_name, Value& to, const char* to
   if (!s.empty()) to.AddMember(Value(to_name, a), json::str(s, a), a);
 }
 
-/// A compiled schema for concurrent use. RapidJSON 1.1's regex keeps its
-/// match state inside the compiled schema, so one SchemaDocument serves one
-/// validation at a time: validations lease one from a pool that grows to the
-/// number of threads decoding at once.
-class SchemaPool {
- public:
-  explicit SchemaPool(std::unique_ptr<json::Doc> doc) : doc_(std::move(doc)) {}
-
-  /// Nullopt when `value` passes; else the violation, its pointer relative to `value`.
-  std::optional<json::SchemaViolation> check(const Value& value) const {
-    std::unique_ptr<rapidjson::SchemaDocument> schema;
-    {
-      std::lock_guard lock(mu_);
-      if (!pool_.empty()) {
-        schema = std::move(pool_.back());
-        pool_.pop_back();
-      }
-    }
-    if (!schema) schema = std::make_unique<rapidjson::SchemaDocument>(*doc_);
-    std::optional<json::SchemaViolation> out;
-    {
-      rapidjson::SchemaValidator validator(*schema);
-      if (!value.Accept(validator)) out = json::schemaViolation(validator, *doc_, value, "field");
-    }
-    std::lock_guard lock(mu_);
-    pool_.push_back(std::move(schema));
-    return out;
-  }
-
- private:
-  std::unique_ptr<json::Doc> doc_;
-  mutable std::mutex mu_;
-  mutable std::vector<std::unique_ptr<rapidjson::SchemaDocument>> pool_;
-};
-
-Error violationError(json::SchemaViolation v, const std::string& prefix) {
-  if (v.kind == json::SchemaViolation::Kind::kValue) v.message = "invalid value: " + v.message;
-  std::string at = prefix.empty() ? v.pointer : (v.pointer == "/" ? prefix : prefix + v.pointer);
-  return Error(ErrorCode::kInvalidInput, std::move(v.message), std::move(at));
-}
-
 /// What every item of one message shares.
 struct Context {
   std::string citizen_key;
@@ -191,7 +90,7 @@ struct Context {
 
 class GpExportAdapter final : public Adapter {
  public:
-  GpExportAdapter(std::unique_ptr<SchemaPool> header, std::map<std::string, std::unique_ptr<SchemaPool>> items,
+  GpExportAdapter(std::unique_ptr<json::SchemaPool> header, std::map<std::string, std::unique_ptr<json::SchemaPool>> items,
                   CodeTables tables, std::string cf_system)
       : header_(std::move(header)), items_(std::move(items)), tables_(std::move(tables)),
         cf_system_(std::move(cf_system)) {}
@@ -200,24 +99,24 @@ class GpExportAdapter final : public Adapter {
   std::vector<std::string> mediaTypes() const override { return {"application/json"}; }
 
   Result<Envelope> inspect(std::string_view bytes) const override {
-    auto doc = parseJson(bytes);
+    auto doc = json::parseObject(bytes);
     if (!doc.ok()) return doc.error();
     Envelope env;
     env.source_message_id = std::string(json::getStr(**doc, "export_id"));
     if (const Value* patient = json::get(**doc, "patient")) {
-      env.citizen_key = upper(json::getStr(*patient, "codice_fiscale"));
+      env.citizen_key = asciiUpper(json::getStr(*patient, "codice_fiscale"));
     }
     return env;
   }
 
   Result<DecodedMessage> decode(std::string_view bytes, const MessageMeta&) const override {
-    auto parsed = parseJson(bytes);
+    auto parsed = json::parseObject(bytes);
     if (!parsed.ok()) return parsed.error();
     const json::Doc& doc = **parsed;
-    if (auto v = header_->check(doc)) return violationError(std::move(*v), "");
+    if (auto v = header_->check(doc)) return json::schemaError(std::move(*v), "");
     std::vector<std::string_view> lists;
     for (const auto& l : kLists) lists.emplace_back(l.member);
-    if (auto bad = checkCalendarDates(doc, "", lists)) return *bad;
+    if (auto bad = json::checkCalendarDates(doc, "", lists)) return *bad;
 
     DecodedMessage out;
     out.source = kSource;
@@ -375,8 +274,8 @@ class GpExportAdapter final : public Adapter {
   Result<std::vector<Record>> decodeItem(const ListSpec& list, const Value& item, const std::string& at,
                                          const Context& ctx) const {
     if (!item.IsObject()) return Error(ErrorCode::kInvalidInput, "invalid value: expected \"object\"", at);
-    if (auto v = items_.at(list.definition)->check(item)) return violationError(std::move(*v), at);
-    if (auto bad = checkCalendarDates(item, at)) return *bad;
+    if (auto v = items_.at(list.definition)->check(item)) return json::schemaError(std::move(*v), at);
+    if (auto bad = json::checkCalendarDates(item, at, {"data"})) return *bad;
     const std::string_view m = list.member;
     if (m == "problems") return one(problem(item, at, ctx));
     if (m == "allergies") return one(allergy(item, at, ctx));
@@ -738,8 +637,8 @@ class GpExportAdapter final : public Adapter {
     return r;
   }
 
-  std::unique_ptr<SchemaPool> header_;
-  std::map<std::string, std::unique_ptr<SchemaPool>> items_;  // by definition name
+  std::unique_ptr<json::SchemaPool> header_;
+  std::map<std::string, std::unique_ptr<json::SchemaPool>> items_;  // by definition name
   CodeTables tables_;
   std::string cf_system_;
 };
@@ -774,7 +673,7 @@ Result<AdapterPtr> makeGpExportAdapter(const AdapterEnvironment& env) {
   // anything; every item is then checked against its own definition.
   auto header = std::make_unique<json::Doc>();
   header->CopyFrom(schema, header->GetAllocator());
-  std::map<std::string, std::unique_ptr<SchemaPool>> items;
+  std::map<std::string, std::unique_ptr<json::SchemaPool>> items;
   for (const auto& list : kLists) {
     Value* prop = rapidjson::Pointer(std::string("/properties/") + list.member).Get(*header);
     if (prop == nullptr || json::get(*definitions, list.definition) == nullptr) {
@@ -788,11 +687,11 @@ Result<AdapterPtr> makeGpExportAdapter(const AdapterEnvironment& env) {
     auto& a = item->GetAllocator();
     item->AddMember("definitions", Value(*definitions, a), a);
     item->AddMember("$ref", json::str(std::string("#/definitions/") + list.definition, a), a);
-    items.emplace(list.definition, std::make_unique<SchemaPool>(std::move(item)));
+    items.emplace(list.definition, std::make_unique<json::SchemaPool>(std::move(item)));
   }
   auto tables = CodeTables::loadNamed(env.mappings_dir / "gp", kTables);
   if (!tables.ok()) return tables.error();
-  return AdapterPtr(std::make_shared<GpExportAdapter>(std::make_unique<SchemaPool>(std::move(header)),
+  return AdapterPtr(std::make_shared<GpExportAdapter>(std::make_unique<json::SchemaPool>(std::move(header)),
                                                       std::move(items), std::move(tables.value()), env.cf_system));
 }
 

@@ -13,6 +13,7 @@
 #include "gateway/core/json_schema.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/mapping/code_tables.h"
+#include "gateway/core/text.h"
 
 namespace raccordo {
 
@@ -22,69 +23,11 @@ using json::Value;
 
 constexpr const char* kSource = "sisa";
 
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
-}
-
-Result<std::unique_ptr<json::Doc>> parseJson(std::string_view bytes) {
-  auto doc = std::make_unique<json::Doc>();
-  doc->Parse(bytes.data(), bytes.size());
-  if (doc->HasParseError()) {
-    return Error(ErrorCode::kInvalidInput,
-                 std::string("not valid JSON: ") + rapidjson::GetParseError_En(doc->GetParseError()),
-                 "offset " + std::to_string(doc->GetErrorOffset()));
-  }
-  if (!doc->IsObject()) return Error(ErrorCode::kInvalidInput, "the document must be a JSON object", "/");
-  return doc;
-}
-
-// The helper words required and unknown members; a bad value is "invalid value: <rule>".
-Error schemaError(const rapidjson::SchemaValidator& v, const Value& schema_root, const Value& doc) {
-  auto violation = json::schemaViolation(v, schema_root, doc, "field");
-  if (violation.kind == json::SchemaViolation::Kind::kValue) violation.message = "invalid value: " + violation.message;
-  return Error(ErrorCode::kInvalidInput, std::move(violation.message), std::move(violation.pointer));
-}
-
-bool isLeap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
-
-// The schema checks the shape of dates (YYYY-MM-DD, date-times); this checks
-// that each one exists on the calendar (no 31 February), wherever it is.
-std::optional<Error> checkCalendarDates(const Value& v, const std::string& at) {
-  if (v.IsObject()) {
-    for (auto it = v.MemberBegin(); it != v.MemberEnd(); ++it) {
-      if (auto e = checkCalendarDates(it->value, at + "/" + json::pointerToken(it->name.GetString()))) return e;
-    }
-  } else if (v.IsArray()) {
-    for (rapidjson::SizeType i = 0; i < v.Size(); ++i) {
-      if (auto e = checkCalendarDates(v[i], at + "/" + std::to_string(i))) return e;
-    }
-  } else if (v.IsString() && v.GetStringLength() >= 10) {
-    const char* s = v.GetString();
-    auto digits = [&](int from, int n) {
-      int out = 0;
-      for (int k = from; k < from + n; ++k) {
-        if (s[k] < '0' || s[k] > '9') return -1;
-        out = out * 10 + (s[k] - '0');
-      }
-      return out;
-    };
-    int y = digits(0, 4), m = digits(5, 2), d = digits(8, 2);
-    if (y < 0 || m < 0 || d < 0 || s[4] != '-' || s[7] != '-') return std::nullopt;  // not a date
-    static const int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
-    int max_day = m >= 1 && m <= 12 ? kDays[m - 1] + (m == 2 && isLeap(y) ? 1 : 0) : 0;
-    if (m < 1 || m > 12 || d < 1 || d > max_day) {
-      return Error(ErrorCode::kInvalidInput, "'" + std::string(s, 10) + "' is not a calendar date", at);
-    }
-  }
-  return std::nullopt;
-}
 
 class SisaAdapter final : public Adapter {
  public:
   SisaAdapter(std::unique_ptr<json::Doc> schema_doc, CodeTables tables, std::string cf_system)
-      : schema_doc_(std::move(schema_doc)),
+      : schema_(std::move(schema_doc)),
         tables_(std::move(tables)),
         cf_system_(std::move(cf_system)) {}
 
@@ -92,24 +35,22 @@ class SisaAdapter final : public Adapter {
   std::vector<std::string> mediaTypes() const override { return {"application/json"}; }
 
   Result<Envelope> inspect(std::string_view bytes) const override {
-    auto doc = parseJson(bytes);
+    auto doc = json::parseObject(bytes);
     if (!doc.ok()) return doc.error();
     Envelope env;
     env.source_message_id = std::string(json::getStr(**doc, "message_id"));
     if (const Value* citizen = json::get(**doc, "citizen")) {
-      env.citizen_key = upper(json::getStr(*citizen, "codice_fiscale"));
+      env.citizen_key = asciiUpper(json::getStr(*citizen, "codice_fiscale"));
     }
     return env;
   }
 
   Result<DecodedMessage> decode(std::string_view bytes, const MessageMeta&) const override {
-    auto parsed = parseJson(bytes);
+    auto parsed = json::parseObject(bytes);
     if (!parsed.ok()) return parsed.error();
     const json::Doc& doc = **parsed;
-    SchemaLease schema(*this);
-    rapidjson::SchemaValidator validator(*schema);
-    if (!doc.Accept(validator)) return schemaError(validator, *schema_doc_, doc);
-    if (auto bad_date = checkCalendarDates(doc, "")) return *bad_date;
+    if (auto violation = schema_.check(doc)) return json::schemaError(std::move(*violation));
+    if (auto bad_date = json::checkCalendarDates(doc, "")) return *bad_date;
 
     DecodedMessage out;
     out.source = kSource;
@@ -384,35 +325,7 @@ class SisaAdapter final : public Adapter {
     return {};
   }
 
-  std::unique_ptr<json::Doc> schema_doc_;
-  // RapidJSON 1.1's fast built-in regex keeps its match state inside the
-  // compiled schema, so a SchemaDocument serves one validation at a time:
-  // decoders lease one from this pool (it grows to the number of workers).
-  class SchemaLease {
-   public:
-    explicit SchemaLease(const SisaAdapter& a) : a_(a) {
-      std::lock_guard lock(a_.pool_mu_);
-      if (a_.pool_.empty()) {
-        s_ = std::make_unique<rapidjson::SchemaDocument>(*a_.schema_doc_);
-      } else {
-        s_ = std::move(a_.pool_.back());
-        a_.pool_.pop_back();
-      }
-    }
-    ~SchemaLease() {
-      std::lock_guard lock(a_.pool_mu_);
-      a_.pool_.push_back(std::move(s_));
-    }
-    SchemaLease(const SchemaLease&) = delete;
-    SchemaLease& operator=(const SchemaLease&) = delete;
-    const rapidjson::SchemaDocument& operator*() const { return *s_; }
-
-   private:
-    const SisaAdapter& a_;
-    std::unique_ptr<rapidjson::SchemaDocument> s_;
-  };
-  mutable std::mutex pool_mu_;
-  mutable std::vector<std::unique_ptr<rapidjson::SchemaDocument>> pool_;
+  json::SchemaPool schema_;
   CodeTables tables_;
   std::string cf_system_;
 };

@@ -1,4 +1,5 @@
 #include "gateway/mapping/code_tables.h"
+#include "gateway/core/text.h"
 
 #include <rapidjson/error/en.h>
 
@@ -17,12 +18,6 @@ namespace {
 std::string shownFile(const std::string& file) {
   std::filesystem::path p(file);
   return (p.parent_path().filename() / p.filename()).string();
-}
-
-std::string upper(std::string_view s) {
-  std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
-  return out;
 }
 
 }  // namespace
@@ -67,7 +62,7 @@ Result<std::pair<std::string, CodeTables::Table>> CodeTables::readTable(const st
       return Error(ErrorCode::kConfig, "entry needs an object with a \"code\"",
                    file.string() + " /codes/" + json::pointerToken(key));
     }
-    auto [folded, fresh] = t.folded.emplace(upper(key), key);
+    auto [folded, fresh] = t.folded.emplace(asciiUpper(key), key);
     if (!fresh && expected_name != nullptr) {
       return Error(ErrorCode::kConfig, "key '" + folded->first + "' given twice (keys match case-insensitively)",
                    file.string() + " /codes/" + json::pointerToken(key));
@@ -151,7 +146,7 @@ std::optional<CodeTables::Match> CodeTables::findAnyCase(std::string_view table,
   if (t == tables_.end()) return std::nullopt;
   auto c = t->second.codes.find(code);
   if (c == t->second.codes.end()) {
-    auto f = t->second.folded.find(upper(code));
+    auto f = t->second.folded.find(asciiUpper(code));
     if (f == t->second.folded.end()) return std::nullopt;
     c = t->second.codes.find(f->second);
   }
