@@ -2,7 +2,7 @@
 # Everything else is plain CMake presets (see CMakePresets.json).
 
 JOBS ?= $(shell nproc)
-FUZZ_SECONDS ?= 20
+FUZZ_SECONDS ?= 15
 
 .PHONY: demo test deps build build-asan build-fuzz unit integration asan fuzz bench clean
 
@@ -32,7 +32,7 @@ asan: deps
 fuzz: deps
 	@cmake --preset fuzz -DRACCORDO_FUZZ_SECONDS=$(FUZZ_SECONDS) >/dev/null
 	@cmake --build --preset fuzz -j $(JOBS)
-	@ctest --test-dir build-fuzz --output-on-failure
+	@ctest --test-dir build-fuzz --output-on-failure -j $(JOBS)
 
 bench: build
 	@./build/tests/bench/raccordo_bench
