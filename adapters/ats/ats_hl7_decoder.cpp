@@ -4,8 +4,8 @@
 #include <array>
 #include <cctype>
 
-#include "gateway/identity/codice_fiscale.h"
 #include "gateway/core/text.h"
+#include "gateway/identity/codice_fiscale.h"
 
 namespace raccordo::ats {
 

@@ -69,6 +69,7 @@ class CdaDecoder {
   void addCommon(Record& r, const cda::Node& stmt);
   std::optional<Value> quantity(const cda::Node& value, json::Alloc& a) const;
   Status medicinalCode(const cda::Node& stmt, Record& r, const char* what);
+  Status setClinicalStatus(const cda::Node& obs, std::string_view fallback, Record& r) const;
   void push(Record r);
 
   const CdaVocabulary& v_;

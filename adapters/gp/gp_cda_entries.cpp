@@ -247,14 +247,7 @@ Status CdaDecoder::allergy(const Node& act, Record& r) {
     std::string_view category = json::getStr(*type->coding->extra, "category");
     if (!category.empty()) r.data.AddMember("category", str(category, a), a);
   }
-  std::string status = "active";
-  if (Node st = related(obs, "33999-4"); st) {
-    Node v = st.child("value");
-    auto c = v_.tables.lookupAnyCase("cda-clinical-status", v.attr("code"), v.path() + "/@code");
-    if (!c.ok()) return c.error();
-    status = c->coding->code;
-  }
-  r.data.AddMember("clinical_status", str(status, a), a);
+  if (auto st = setClinicalStatus(obs, "active", r); !st) return st;
   if (Node sev = related(obs, "SEV"); sev) {
     Node v = sev.child("value");
     auto c = v_.tables.lookupAnyCase("cda-severity", v.attr("code"), v.path() + "/@code");
@@ -392,19 +385,28 @@ Status CdaDecoder::condition(const Node& act, const Coding& section, Record& r) 
   if (!text.empty()) r.data.AddMember("text", str(text, a), a);
   std::string_view category = section.extra != nullptr ? json::getStr(*section.extra, "category") : "";
   r.data.AddMember("category", str(category.empty() ? "problem-list-item" : category, a), a);
-  std::string status = act.child("statusCode").attr("code") == "completed" ? "resolved" : "active";
+  const bool completed = act.child("statusCode").attr("code") == "completed";
+  if (auto st = setClinicalStatus(obs, completed ? "resolved" : "active", r); !st) return st;
+  if (auto st = setTime(r.data, "onset", obs.at("effectiveTime/low"), a); !st) return st;
+  if (auto st = setTime(r.data, "abatement", obs.at("effectiveTime/high"), a); !st) return st;
+  if (Node sev = related(obs, "SEV"); sev) {
+    if (auto c = coding(sev.child("value"), a); c) r.data.AddMember("severity", *c, a);
+  }
+  return {};
+}
+
+// `clinical_status` of an allergy or problem: the coded value of its
+// clinical-status observation (LOINC 33999-4), else `fallback`.
+Status CdaDecoder::setClinicalStatus(const Node& obs, std::string_view fallback, Record& r) const {
+  std::string status(fallback);
   if (Node st = related(obs, "33999-4"); st) {
     Node v = st.child("value");
     auto c = v_.tables.lookupAnyCase("cda-clinical-status", v.attr("code"), v.path() + "/@code");
     if (!c.ok()) return c.error();
     status = c->coding->code;
   }
+  auto& a = r.data.GetAllocator();
   r.data.AddMember("clinical_status", str(status, a), a);
-  if (auto st = setTime(r.data, "onset", obs.at("effectiveTime/low"), a); !st) return st;
-  if (auto st = setTime(r.data, "abatement", obs.at("effectiveTime/high"), a); !st) return st;
-  if (Node sev = related(obs, "SEV"); sev) {
-    if (auto c = coding(sev.child("value"), a); c) r.data.AddMember("severity", *c, a);
-  }
   return {};
 }
 

@@ -1,20 +1,16 @@
 #include "adapters/gp/gp_export_adapter.h"
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/schema.h>
-
 #include <array>
 #include <cctype>
 #include <fstream>
 #include <map>
-#include <mutex>
 #include <optional>
 #include <sstream>
 
 #include "gateway/core/json_schema.h"
+#include "gateway/core/text.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/mapping/code_tables.h"
-#include "gateway/core/text.h"
 
 namespace raccordo {
 

@@ -1,19 +1,14 @@
 #include "adapters/sisa/sisa_adapter.h"
 
-#include <rapidjson/error/en.h>
-#include <rapidjson/schema.h>
-
-#include <cctype>
 #include <fstream>
-#include <mutex>
 #include <optional>
 #include <set>
 #include <sstream>
 
 #include "gateway/core/json_schema.h"
+#include "gateway/core/text.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/mapping/code_tables.h"
-#include "gateway/core/text.h"
 
 namespace raccordo {
 

@@ -1,5 +1,4 @@
 #include "gateway/mapping/code_tables.h"
-#include "gateway/core/text.h"
 
 #include <rapidjson/error/en.h>
 
@@ -8,6 +7,8 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+
+#include "gateway/core/text.h"
 
 namespace raccordo {
 
