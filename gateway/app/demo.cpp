@@ -7,7 +7,9 @@
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <initializer_list>
 #include <map>
+#include <string_view>
 #include <thread>
 
 #include "gateway/app/gateway.h"
@@ -57,13 +59,15 @@ std::string readAll(const fs::path& p) {
   return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
 }
 
-// ATS HL7: the synthetic ats/*.hl7 over MLLP, 4 connections; each citizen's
-// messages go in file-name order on one connection (A28, A01, A03, ORU).
-void sendAtsHl7(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
+// The files of `dir` with one of `extensions`, one lane per synthetic person
+// (the name's part before the first '-'), each lane in name order: the order
+// in which that person's messages must be sent.
+std::vector<std::vector<fs::path>> lanesByPerson(const fs::path& dir, std::initializer_list<std::string_view> extensions) {
   std::map<std::string, std::vector<fs::path>> by_person;
-  for (const auto& e : fs::directory_iterator(synth_dir / "ats")) {
-    if (e.path().extension() != ".hl7") continue;
-    std::string name = e.path().filename().string();
+  for (const auto& e : fs::directory_iterator(dir)) {
+    const std::string ext = e.path().extension().string();
+    if (std::find(extensions.begin(), extensions.end(), ext) == extensions.end()) continue;
+    const std::string name = e.path().filename().string();
     by_person[name.substr(0, name.find('-'))].push_back(e.path());
   }
   std::vector<std::vector<fs::path>> lanes;
@@ -71,6 +75,13 @@ void sendAtsHl7(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
     std::sort(files.begin(), files.end());
     lanes.push_back(std::move(files));
   }
+  return lanes;
+}
+
+// ATS HL7: the synthetic ats/*.hl7 over MLLP, 4 connections; each citizen's
+// messages go in file-name order on one connection (A28, A01, A03, ORU).
+void sendAtsHl7(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
+  const auto lanes = lanesByPerson(synth_dir / "ats", {".hl7"});
   spdlog::info("demo: sending the HL7 messages of {} citizens over MLLP to port {}", lanes.size(), g.mllpPort());
   std::atomic<size_t> next{0};
   std::vector<std::thread> senders;
@@ -97,18 +108,7 @@ void sendAtsHl7(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
 // gp/*.json (record exports) to /ingest/gp-export, 4 senders; each citizen's
 // files in name order on one connection (the Patient Summary first).
 void sendGp(const Gateway& g, const fs::path& synth_dir, Sent& sent) {
-  std::map<std::string, std::vector<fs::path>> by_person;
-  for (const auto& e : fs::directory_iterator(synth_dir / "gp")) {
-    const std::string name = e.path().filename().string();
-    if (e.path().extension() == ".xml" || e.path().extension() == ".json") {
-      by_person[name.substr(0, name.find('-'))].push_back(e.path());
-    }
-  }
-  std::vector<std::vector<fs::path>> lanes;
-  for (auto& [person, files] : by_person) {
-    std::sort(files.begin(), files.end());
-    lanes.push_back(std::move(files));
-  }
+  const auto lanes = lanesByPerson(synth_dir / "gp", {".xml", ".json"});
   spdlog::info("demo: sending the GP documents and exports of {} citizens to {}", lanes.size(), g.baseUrl());
   std::atomic<size_t> next{0};
   std::vector<std::thread> senders;

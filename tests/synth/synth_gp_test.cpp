@@ -14,6 +14,7 @@
 #include "gateway/core/json_schema.h"
 #include "gateway/identity/codice_fiscale.h"
 #include "gateway/synth/synth_gp.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo::synth::detail {
 namespace {
@@ -112,10 +113,7 @@ TEST(SynthGp, ExportValidatesAndDecodesWithoutRejects) {
   schema_doc.Parse(schema_text.c_str(), schema_text.size());
   ASSERT_FALSE(schema_doc.HasParseError());
   rapidjson::SchemaDocument schema(schema_doc);
-  AdapterEnvironment env;
-  env.mappings_dir = source + "/mappings";
-  env.schemas_dir = source + "/schemas";
-  auto adapter = makeGpExportAdapter(env);
+  auto adapter = makeGpExportAdapter(testing::sourceTreeAdapterEnvironment());
   ASSERT_TRUE(adapter.ok()) << adapter.error().describe();
   std::size_t records = 0, documents = 0;
   for (const AtsCitizen& c : citizens()) {

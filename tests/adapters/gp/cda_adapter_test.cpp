@@ -20,11 +20,7 @@ using testing::TempDir;
 class GpCdaTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    AdapterEnvironment env;
-    env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
-    env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
-    ASSERT_TRUE(registerBuiltinAdapters(registry_, env).ok());
-    cda_ = registry_.find("gp-cda");
+    cda_ = testing::builtinAdaptersForTest().find("gp-cda");
     ASSERT_NE(cda_, nullptr);
   }
   Result<DecodedMessage> decode(const std::string& bytes) const {
@@ -43,7 +39,6 @@ class GpCdaTest : public ::testing::Test {
     if (at != std::string::npos) s.replace(at, from.size(), to);
     return s;
   }
-  AdapterRegistry registry_;
   const Adapter* cda_ = nullptr;
 };
 

@@ -7,6 +7,7 @@
 
 #include "adapters/builtin.h"
 #include "gateway/identity/codice_fiscale.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo {
 namespace {
@@ -80,11 +81,7 @@ const char* kSections = R"(
 class GpCdaSectionsTest : public ::testing::Test {
  protected:
   void SetUp() override {
-    AdapterEnvironment env;
-    env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
-    env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
-    ASSERT_TRUE(registerBuiltinAdapters(registry_, env).ok());
-    cda_ = registry_.find("gp-cda");
+    cda_ = testing::builtinAdaptersForTest().find("gp-cda");
     ASSERT_NE(cda_, nullptr);
   }
   const Record* find(const DecodedMessage& m, std::string_view kind, std::size_t nth = 0) {
@@ -93,7 +90,6 @@ class GpCdaSectionsTest : public ::testing::Test {
     }
     return nullptr;
   }
-  AdapterRegistry registry_;
   const Adapter* cda_ = nullptr;
 };
 

@@ -11,6 +11,7 @@
 
 #include "adapters/gp/gp_export_adapter.h"
 #include "gateway/core/json.h"
+#include "tests/support/temp_dir.h"
 
 namespace raccordo::gp_export_test {
 
@@ -26,10 +27,7 @@ inline std::string example(const std::string& name) {
 }
 
 inline AdapterPtr makeAdapter() {
-  AdapterEnvironment env;
-  env.mappings_dir = std::string(RACCORDO_SOURCE_DIR) + "/mappings";
-  env.schemas_dir = std::string(RACCORDO_SOURCE_DIR) + "/schemas";
-  auto adapter = makeGpExportAdapter(env);
+  auto adapter = makeGpExportAdapter(testing::sourceTreeAdapterEnvironment());
   if (!adapter.ok()) ADD_FAILURE() << adapter.error().describe();
   return adapter.ok() ? adapter.value() : nullptr;
 }
