@@ -98,7 +98,7 @@ static int run(int argc, char** argv) {
       std::fprintf(stderr, "raccordo synth: %s\n", st.error().describe().c_str());
       return 1;
     }
-    std::printf("wrote %d citizens to %s (sisa/, ats/, truth.csv)\n", citizens, out.c_str());
+    std::printf("wrote %d citizens to %s (sisa/, ats/, gp/, truth.csv)\n", citizens, out.c_str());
     return 0;
   }
 
